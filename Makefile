@@ -1,0 +1,42 @@
+# fno-scanner — the two commands: `make run` and `make test`.
+# Everything builds with CMake presets (build/<preset>) and Ninja.
+
+PRESET   ?= release
+BUILD    := build/$(PRESET)
+BIN      := $(BUILD)/fno-scanner
+ARGS     ?=
+JOBS     ?= $(shell nproc)
+
+.PHONY: run test build bootstrap bench asan fmt lint clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: bootstrap
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+# Demo mode (built-in Dhan simulator) unless DHAN_CLIENT_ID/DHAN_ACCESS_TOKEN are set.
+run: build
+	@test -f config.json || cp config.example.json config.json
+	$(BIN) --config config.json $(ARGS)
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+bench: build
+	@for b in $(BUILD)/bench/fno_bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done
+
+fmt:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+# clang-tidy on C++ files changed against main (or HEAD~1 on main itself).
+lint: build
+	@files=$$(git diff --name-only --diff-filter=d $$(git merge-base HEAD main 2>/dev/null || echo HEAD) -- '*.cpp'); \
+	[ -z "$$files" ] || clang-tidy -p $(BUILD) $$files
+
+clean:
+	rm -rf build

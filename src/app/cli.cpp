@@ -1,0 +1,133 @@
+#include "app/cli.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "app/config.hpp"
+#include "app/credentials.hpp"
+#include "app/exit_codes.hpp"
+#include "app/scanner_app.hpp"
+#include "app/version.hpp"
+#include "util/log.hpp"
+#include "util/redact.hpp"
+
+namespace fno::app {
+
+namespace {
+
+struct Flags {
+  std::string config_path = "config.json";
+  bool config_given = false;
+  bool demo = false;
+  bool live = false;
+  std::string bind;
+  int port = 0;
+  std::string log_level;
+};
+
+// The example sits next to the config by default; installed layouts keep it
+// beside the binary's share dir, which the deploy scripts copy next to config.
+std::filesystem::path example_for(const std::filesystem::path& config) {
+  return config.parent_path() / "config.example.json";
+}
+
+LoadedConfig load_with_overrides(const Flags& flags) {
+  LoadedConfig loaded;
+  std::error_code ec;
+  const std::filesystem::path example = example_for(flags.config_path);
+  if (!flags.config_given && !std::filesystem::exists(flags.config_path, ec) && !std::filesystem::exists(example, ec)) {
+    loaded.warnings.push_back(flags.config_path + " not found (nor config.example.json): using built-in defaults");
+  } else {
+    loaded = load_config(flags.config_path, example);
+  }
+  if (!flags.bind.empty()) loaded.config.web.bind = flags.bind;
+  if (flags.port != 0) loaded.config.web.port = static_cast<std::uint16_t>(flags.port);
+  if (!flags.log_level.empty()) loaded.config.log_level = flags.log_level;
+  util::parse_log_level(loaded.config.log_level);  // validates
+  return loaded;
+}
+
+int check_config(const Flags& flags) {
+  const LoadedConfig loaded = load_with_overrides(flags);
+  for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+  std::vector<std::string> problems;
+  const Credentials creds = load_credentials(".env", process_env, problems);
+  for (const auto& p : problems) std::cerr << "warning: " << p << "\n";
+  boost::json::object out = to_json(loaded.config);
+  out["credentials"] = {{"DHAN_CLIENT_ID", creds.dhan_client_id.empty() ? "(not set)" : creds.dhan_client_id},
+                        {"DHAN_ACCESS_TOKEN", util::mask_secret(creds.dhan_access_token)},
+                        {"TELEGRAM_TOKEN", util::mask_secret(creds.telegram_token)},
+                        {"TELEGRAM_CHAT_ID", creds.telegram_chat_id.empty() ? "(not set)" : creds.telegram_chat_id},
+                        {"DASHBOARD_TOKEN", util::mask_secret(creds.dashboard_token)}};
+  std::cout << boost::json::serialize(out) << "\n";
+  std::cerr << flags.config_path << ": OK\n";
+  return kExitOk;
+}
+
+int run(const Flags& flags) {
+  LoadedConfig loaded = load_with_overrides(flags);
+  util::setup_logging(loaded.config.log_dir, util::parse_log_level(loaded.config.log_level));
+  for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
+  std::vector<std::string> problems;
+  RunOptions options;
+  options.credentials = load_credentials(".env", process_env, problems);
+  for (const auto& p : problems) spdlog::warn("{}", p);
+  if (flags.live && !options.credentials.has_dhan()) {
+    spdlog::error("--live needs DHAN_CLIENT_ID and DHAN_ACCESS_TOKEN in the environment or .env");
+    return kExitCredentials;
+  }
+  options.mode = (flags.demo || !options.credentials.has_dhan()) ? Mode::kDemo : Mode::kLive;
+  options.config = std::move(loaded.config);
+  options.config_path = flags.config_path;
+  return run_scanner(options);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"fno-scanner: real-time F&O breakout scanner for the Dhan feed", "fno-scanner"};
+  Flags flags;
+  auto* config = app.add_option("--config", flags.config_path,
+                                "configuration file (created from config.example.json if absent)");
+  auto* demo = app.add_flag("--demo", flags.demo, "run against the built-in Dhan simulator");
+  auto* live = app.add_flag("--live", flags.live, "require Dhan credentials and use the live feed");
+  demo->excludes(live);
+  app.add_option("--bind", flags.bind, "web server address (default from config: 127.0.0.1)");
+  app.add_option("--port", flags.port, "web server port (default from config: 5000)")->check(CLI::Range(1, 65535));
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical or off");
+  auto* check = app.add_subcommand("check-config", "validate the configuration and print it (secrets masked)");
+  auto* version = app.add_subcommand("version", "print the version");
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  flags.config_given = config->count() > 0;
+  try {
+    if (*version) {
+      std::cout << "fno-scanner " << kVersion << "\n";
+      return kExitOk;
+    }
+    if (*check) return check_config(flags);
+    return run(flags);
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << util::redact(e.what()) << "\n";
+    return kExitRuntime;
+  }
+}
+
+}  // namespace fno::app
