@@ -20,6 +20,7 @@ struct Tick {
   IstSeconds ltt = 0;                         // Dhan last-trade-time (IST wall seconds)
   std::optional<std::uint64_t> day_volume;    // cumulative day volume (quote/full)
   std::optional<std::uint32_t> open_interest;
+  std::optional<double> prev_close;           // previous session close (quote/full "close")
 };
 
 }  // namespace fno::market
