@@ -14,6 +14,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -61,6 +62,13 @@ class HttpClient {
 
   // Drops idle pooled connections (e.g. at shutdown).
   void close_idle();
+
+  struct Stats {
+    std::uint64_t requests = 0;
+    std::uint64_t connections_opened = 0;  // requests - reused ones, plus stale-connection retries
+  };
+  // Read on the io_context's thread (or after it stopped).
+  Stats stats() const;
 
  private:
   struct Impl;
