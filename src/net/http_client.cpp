@@ -1,7 +1,5 @@
 #include "net/http_client.hpp"
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -77,27 +75,12 @@ std::string HttpResponse::header(const std::string& lower_name) const {
 namespace {
 
 struct ClientState {
-  ClientState(asio::io_context& io, TlsOptions tls) : io(io), ctx(ssl::context::tls_client), resolver(io) {
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    if (!tls.verify) {
-      ctx.set_verify_mode(ssl::verify_none);
-    } else {
-      ctx.set_verify_mode(ssl::verify_peer);
-      boost::system::error_code ec;
-      if (tls.ca_file.empty()) {
-        ctx.set_default_verify_paths(ec);
-      } else {
-        ctx.load_verify_file(tls.ca_file, ec);
-      }
-      ca_error = ec;
-    }
-  }
+  ClientState(asio::io_context& io, const TlsOptions& tls) : io(io), ctx(make_client_tls_context(tls, ca_error)), resolver(io) {}
 
   asio::io_context& io;
+  boost::system::error_code ca_error;  // declared before ctx: the constructor fills it
   ssl::context ctx;
   tcp::resolver resolver;
-  boost::system::error_code ca_error;
   std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle;
   HttpClient::Stats stats;
 };
@@ -145,11 +128,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     if (ec) return finish(ec);
     if (!target_.tls) return write();
     if (client_->ca_error) return finish(client_->ca_error);
-    // SNI, and verify that the certificate names the host we asked for.
-    if (!SSL_set_tlsext_host_name(conn_->stream.native_handle(), target_.host.c_str())) {
-      return finish(beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
-    }
-    conn_->stream.set_verify_callback(ssl::host_name_verification(target_.host));
+    beast::error_code ec_tls;
+    if (!prepare_tls_stream(conn_->stream, target_.host, ec_tls)) return finish(ec_tls);
     conn_->stream.async_handshake(ssl::stream_base::client,
                                   [self = shared_from_this()](beast::error_code hec) { self->on_handshake(hec); });
   }

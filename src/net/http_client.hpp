@@ -22,12 +22,9 @@
 #include <utility>
 #include <vector>
 
-namespace fno::net {
+#include "net/tls.hpp"
 
-struct TlsOptions {
-  std::string ca_file;  // PEM file to trust instead of the system store; empty = system store
-  bool verify = true;   // false only for explicit local testing
-};
+namespace fno::net {
 
 struct HttpRequest {
   std::string method = "GET";  // GET, POST, PUT, DELETE, HEAD
