@@ -1,0 +1,256 @@
+#include "scan/scanner.hpp"
+
+#include <gtest/gtest.h>
+
+#include "strategy_test_support.hpp"
+
+namespace fno::scan {
+namespace {
+
+using testing::bar;
+using testing::kOpen;
+
+constexpr market::InstrumentKey kFut{2, 1001};
+
+market::Tick quote(market::IstSeconds ltt, double ltp, std::uint64_t day_volume) {
+  market::Tick t;
+  t.key = kFut;
+  t.ltt = ltt;
+  t.ltp = ltp;
+  t.day_volume = day_volume;
+  return t;
+}
+
+ScannerConfig breakout_only(int cooldown_minutes = 5) {
+  ScannerConfig config;
+  config.strategies["ema_cross"].enabled = false;
+  config.strategies["volume_spike"].enabled = false;
+  config.strategies["breakout"].params["cooldown_minutes"] = cooldown_minutes;
+  return config;
+}
+
+// 50 flat history candles (TP 100, volume 1000) ending just before minute 50.
+std::vector<market::Candle> flat_history() {
+  std::vector<market::Candle> history;
+  for (int i = 0; i < 50; ++i) history.push_back(bar(i, 100, 101, 99, 100, 1000));
+  return history;
+}
+
+class ScannerTest : public ::testing::Test {
+ protected:
+  explicit ScannerTest(ScannerConfig config = breakout_only()) : scanner(config) {
+    scanner.add_instrument(kFut, "NIFTY-TEST-FUT", 0.05);
+  }
+  // One candle at minute `index` from ticks; returns signals from its ticks.
+  std::vector<Signal> trade_minute(int index, double open, double close, std::uint64_t volume) {
+    const market::IstSeconds start = kOpen + 60 * index;
+    std::vector<Signal> out;
+    for (const auto& t : {quote(start + 1, open, day_volume += volume / 2), quote(start + 30, close, day_volume += volume - volume / 2)}) {
+      for (auto& s : scanner.on_tick(t)) out.push_back(std::move(s));
+    }
+    return out;
+  }
+  Scanner scanner;
+  std::uint64_t day_volume = 0;
+};
+
+TEST_F(ScannerTest, HistoryWarmsUpThenLiveBreakoutSignalsOnceOnTimerClose) {
+  const auto row0 = scanner.snapshot(kFut);
+  ASSERT_TRUE(row0);
+  EXPECT_FALSE(row0->readiness.at(0).ready);
+  const auto history = flat_history();
+  scanner.on_history(kFut, history);
+  EXPECT_TRUE(scanner.snapshot(kFut)->readiness.at(0).ready);
+  // Minute 50 live: joined mid-day, so the first live candle is partial and must not signal.
+  EXPECT_TRUE(trade_minute(50, 100, 100, 1000).empty());
+  EXPECT_TRUE(trade_minute(51, 100, 105, 1000).empty());  // closes minute 50 (partial)
+  const auto signals = scanner.on_timer(kOpen + 52 * 60 + 2);
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(signals[0].candle_time, kOpen + 51 * 60);
+  EXPECT_EQ(scanner.counters().signals_by_strategy.at("breakout"), 1u);
+  EXPECT_TRUE(scanner.on_timer(kOpen + 53 * 60).empty());
+  EXPECT_EQ(scanner.snapshot(kFut)->last_signal->strategy, "breakout");
+}
+
+TEST_F(ScannerTest, HistorySignalsNothing) {
+  auto history = flat_history();
+  history.push_back(bar(50, 100, 106, 104, 105, 1000));
+  scanner.on_history(kFut, history);
+  EXPECT_EQ(scanner.counters().history_candles, 51u);
+  EXPECT_TRUE(scanner.counters().signals_by_strategy.empty());
+}
+
+TEST_F(ScannerTest, HistoryOverlappingLiveMinutesIsDropped) {
+  trade_minute(49, 100, 100, 10);
+  scanner.on_history(kFut, flat_history());  // minute 49 is live's
+  EXPECT_EQ(scanner.counters().history_overlap, 1u);
+  EXPECT_EQ(scanner.counters().history_candles, 49u);
+  trade_minute(50, 100, 100, 10);
+  const auto chart = scanner.candles(kFut);
+  ASSERT_TRUE(chart);
+  ASSERT_EQ(chart->candles.size(), 50u);
+  EXPECT_EQ(chart->candles.back().start, kOpen + 49 * 60);
+  EXPECT_EQ(chart->candles.back().volume, 5u) << "live candle (first tick only re-bases volume), not history's 1000";
+}
+
+TEST_F(ScannerTest, LiveStartingInsideHistoryReplacesHistoryCopy) {
+  scanner.on_history(kFut, flat_history());
+  trade_minute(49, 100, 100, 10);
+  trade_minute(50, 100, 100, 10);
+  const auto chart = scanner.candles(kFut);
+  ASSERT_EQ(chart->candles.size(), 50u);
+  EXPECT_EQ(scanner.counters().history_overlap, 1u);
+  EXPECT_TRUE(chart->candles.back().partial);
+}
+
+TEST_F(ScannerTest, HistoryArrivingAfterLiveCandlesIsMergedInOrder) {
+  trade_minute(48, 100, 100, 10);
+  trade_minute(49, 100, 100, 10);
+  trade_minute(50, 100, 100, 10);
+  auto history = flat_history();
+  history.resize(48);
+  scanner.on_history(kFut, history);
+  const auto chart = scanner.candles(kFut);
+  ASSERT_EQ(chart->candles.size(), 50u);
+  for (std::size_t i = 1; i < chart->candles.size(); ++i) {
+    ASSERT_LT(chart->candles[i - 1].start, chart->candles[i].start);
+  }
+  EXPECT_DOUBLE_EQ(*chart->resistance.back(), 100.0);
+}
+
+class CooldownTest : public ScannerTest {
+ protected:
+  CooldownTest() : ScannerTest(breakout_only(5)) {}
+};
+
+TEST_F(CooldownTest, SecondBreakoutWithinCooldownIsSuppressed) {
+  scanner.on_history(kFut, flat_history());
+  trade_minute(50, 100, 100, 1000);
+  trade_minute(51, 100, 100, 1000);   // closes partial 50
+  trade_minute(52, 100, 105, 1000);   // closes 51 (flat)
+  auto first = trade_minute(53, 99, 99, 1000);  // closes 52: breakout
+  ASSERT_EQ(first.size(), 1u);
+  trade_minute(54, 100, 110, 5000);  // closes 53: 99 below
+  const auto second = trade_minute(55, 110, 110, 1000);  // closes 54: crosses again, 2 minutes later
+  EXPECT_TRUE(second.empty());
+  EXPECT_EQ(scanner.counters().signals_suppressed, 1u);
+}
+
+TEST_F(ScannerTest, DedupeStateSurvivesRestart) {
+  scanner.on_history(kFut, flat_history());
+  trade_minute(50, 100, 100, 1000);
+  trade_minute(51, 100, 105, 1000);
+  ASSERT_EQ(scanner.on_timer(kOpen + 53 * 60).size(), 1u);
+  const auto state = scanner.export_dedupe();
+  ASSERT_EQ(state.size(), 1u);
+  EXPECT_EQ(state[0].candle_time, kOpen + 51 * 60);
+
+  Scanner restarted(breakout_only());
+  restarted.add_instrument(kFut, "NIFTY-TEST-FUT", 0.05);
+  restarted.import_dedupe(state);
+  restarted.on_history(kFut, flat_history());
+  std::uint64_t v = 0;
+  for (const auto& t : {quote(kOpen + 50 * 60 + 1, 100, v += 500), quote(kOpen + 51 * 60 + 1, 100, v += 500),
+                        quote(kOpen + 51 * 60 + 30, 105, v += 1000)}) {
+    restarted.on_tick(t);
+  }
+  EXPECT_TRUE(restarted.on_timer(kOpen + 53 * 60).empty()) << "same candle already alerted before the restart";
+  EXPECT_EQ(restarted.counters().signals_suppressed, 1u);
+}
+
+TEST_F(ScannerTest, TimerClosesIlliquidInstrumentAndCountsCandles) {
+  trade_minute(10, 100, 101, 10);
+  EXPECT_EQ(scanner.counters().candles_closed, 0u);
+  scanner.on_timer(kOpen + 11 * 60 + 1);
+  EXPECT_EQ(scanner.counters().candles_closed, 0u);
+  scanner.on_timer(kOpen + 11 * 60 + 2);
+  EXPECT_EQ(scanner.counters().candles_closed, 1u);
+}
+
+TEST_F(ScannerTest, CountsOutOfOrderOffSessionAndUnknown) {
+  scanner.on_tick(quote(kOpen + 100, 100, 10));
+  scanner.on_tick(quote(kOpen + 50, 100, 5));
+  scanner.on_tick(quote(kOpen - 600, 100, 5));  // older still: out of order
+  market::Tick other = quote(kOpen + 200, 100, 5);
+  other.key = {2, 9999};
+  scanner.on_tick(other);
+  scanner.on_tick(quote(kOpen + 7 * 3600, 100, 20));  // 16:15: after close
+  const auto& c = scanner.counters();
+  EXPECT_EQ(c.ticks, 4u);
+  EXPECT_EQ(c.out_of_order, 2u);
+  EXPECT_EQ(c.unknown_instrument, 1u);
+  EXPECT_EQ(c.off_session, 1u);
+}
+
+TEST_F(ScannerTest, SnapshotRowFigures) {
+  scanner.on_history(kFut, flat_history());
+  scanner.on_prev_close(kFut, 96.0);
+  scanner.on_tick(quote(kOpen + 50 * 60 + 5, 98.0, 123456));
+  const auto row = scanner.snapshot(kFut);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->symbol, "NIFTY-TEST-FUT");
+  EXPECT_DOUBLE_EQ(*row->ltp, 98.0);
+  EXPECT_NEAR(*row->change_pct, 2.0 / 96.0 * 100.0, 1e-12);
+  EXPECT_EQ(*row->day_volume, 123456u);
+  EXPECT_DOUBLE_EQ(*row->resistance, 100.0);
+  EXPECT_NEAR(*row->distance_to_breakout_pct, 2.0 / 98.0 * 100.0, 1e-12);
+  EXPECT_DOUBLE_EQ(*row->ema_short, 100.0);
+  EXPECT_DOUBLE_EQ(*row->ema_long, 100.0);
+  ASSERT_EQ(row->readiness.size(), 1u);
+  EXPECT_EQ(row->readiness[0].strategy, "breakout");
+  EXPECT_TRUE(row->readiness[0].ready);
+  EXPECT_EQ(row->readiness[0].needed, 50u);
+}
+
+TEST_F(ScannerTest, ChangesSinceReturnsOnlyChangedRowsAndRemovals) {
+  const market::InstrumentKey other{2, 2002};
+  scanner.add_instrument(other, "BANKNIFTY-TEST-FUT", 0.05);
+  const auto all = scanner.changes_since(0);
+  EXPECT_TRUE(all.full);
+  EXPECT_EQ(all.rows.size(), 2u);
+  scanner.on_tick(quote(kOpen + 5, 100, 1));
+  auto delta = scanner.changes_since(all.version);
+  EXPECT_FALSE(delta.full);
+  ASSERT_EQ(delta.rows.size(), 1u);
+  EXPECT_EQ(delta.rows[0].key, kFut);
+  EXPECT_TRUE(scanner.changes_since(delta.version).rows.empty());
+  EXPECT_TRUE(scanner.remove_instrument(other));
+  EXPECT_FALSE(scanner.remove_instrument(other));
+  delta = scanner.changes_since(delta.version);
+  ASSERT_EQ(delta.removed.size(), 1u);
+  EXPECT_EQ(delta.removed[0], other);
+  EXPECT_EQ(scanner.size(), 1u);
+  EXPECT_FALSE(scanner.snapshot(other));
+}
+
+TEST_F(ScannerTest, FeedGapPreventsSignalFromTheGappedCandle) {
+  scanner.on_history(kFut, flat_history());
+  trade_minute(50, 100, 100, 1000);
+  scanner.on_tick(quote(kOpen + 51 * 60 + 1, 100, day_volume += 500));
+  scanner.on_feed_gap();
+  scanner.on_tick(quote(kOpen + 51 * 60 + 40, 105, day_volume += 500));
+  EXPECT_TRUE(scanner.on_timer(kOpen + 53 * 60).empty());
+}
+
+TEST(ScannerConfigTest, SessionHoursPerSegment) {
+  ScannerConfig config = breakout_only();
+  config.sessions[5] = market::SessionHours{9 * 3600, 23 * 3600 + 30 * 60};  // MCX_COMM
+  Scanner scanner(config);
+  const market::InstrumentKey crude{5, 42};
+  scanner.add_instrument(crude, "CRUDEOIL-TEST-FUT", 1.0);
+  scanner.add_instrument(kFut, "NIFTY-TEST-FUT", 0.05);
+  market::Tick t = quote(kOpen + 11 * 3600, 6000, 10);  // 20:15 IST
+  scanner.on_tick(t);
+  t.key = crude;
+  scanner.on_tick(t);
+  EXPECT_EQ(scanner.counters().off_session, 1u);
+}
+
+TEST(ScannerConfigTest, InvalidStrategySettingsThrow) {
+  ScannerConfig config;
+  config.strategies["breakout"].params["use_ltp"] = 3;
+  EXPECT_THROW(Scanner{config}, StrategyConfigError);
+}
+
+}  // namespace
+}  // namespace fno::scan
