@@ -33,7 +33,7 @@ class Harness {
  public:
   Harness(const std::string& id, const std::string& params_json, const StrategyDefaults& defaults = {}) {
     std::map<std::string, StrategySettings> settings;
-    for (const char* other : {"breakout", "ema_cross", "volume_spike"}) settings[other].enabled = other == id;
+    for (const auto& info : StrategyRegistry::with_builtins().infos(defaults)) settings[info.id].enabled = info.id == id;
     settings[id].params = boost::json::parse(params_json).as_object();
     auto configured = StrategyRegistry::with_builtins().instantiate(defaults, settings);
     strategy_ = std::move(configured.at(0).strategy);
