@@ -3,6 +3,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
 
 namespace fno::alerts {
 
@@ -32,10 +36,18 @@ Alert make_alert(const scan::Signal& signal, std::string trading_symbol, std::st
 
 std::string format_ist_ms(std::int64_t utc_ms) { return market::format_ist(market::ist_from_utc(floor_div(utc_ms, 1000))); }
 
+// Written by hand because Boost.JSON prints doubles in exponent form
+// (2.4401E3), which is unreadable in CSV and the API.
 std::string numbers_to_json(const std::vector<std::pair<std::string, double>>& numbers) {
-  boost::json::object obj;
-  for (const auto& [name, value] : numbers) obj[name] = value;
-  return boost::json::serialize(obj);
+  std::string out = "{";
+  for (const auto& [name, value] : numbers) {
+    if (out.size() > 1) out += ',';
+    out += boost::json::serialize(boost::json::string(name));
+    out += ':';
+    out += std::isfinite(value) ? fmt::format("{}", value) : "null";
+  }
+  out += '}';
+  return out;
 }
 
 std::optional<std::vector<std::pair<std::string, double>>> numbers_from_json(std::string_view json) {
@@ -44,6 +56,10 @@ std::optional<std::vector<std::pair<std::string, double>>> numbers_from_json(std
   if (ec || !v.is_object()) return std::nullopt;
   std::vector<std::pair<std::string, double>> out;
   for (const auto& [name, value] : v.get_object()) {
+    if (value.is_null()) {
+      out.emplace_back(std::string(name), std::numeric_limits<double>::quiet_NaN());
+      continue;
+    }
     if (!value.is_number()) return std::nullopt;
     out.emplace_back(std::string(name), value.to_number<double>());
   }

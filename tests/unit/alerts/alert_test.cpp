@@ -28,6 +28,8 @@ TEST(Alert, NumbersRoundTripThroughJson) {
   const auto back = numbers_from_json(numbers_to_json(numbers));
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, numbers);
+  EXPECT_EQ(numbers_to_json(numbers), R"({"resistance":2440.1,"volume":1200})");
+  EXPECT_EQ(numbers_to_json({{"say \"x\"", 1.5}}), R"({"say \"x\"":1.5})");
   EXPECT_FALSE(numbers_from_json("[1,2]"));
   EXPECT_FALSE(numbers_from_json("{\"a\":\"x\"}"));
   EXPECT_FALSE(numbers_from_json("not json"));
