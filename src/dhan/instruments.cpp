@@ -127,7 +127,7 @@ std::optional<std::size_t> InstrumentTable::find(market::InstrumentKey key) cons
 }
 
 std::size_t InstrumentTable::memory_bytes() const {
-  return records_.capacity() * sizeof(Record) + index_.capacity() * sizeof(index_[0]) +
+  return records_.size() * sizeof(Record) + index_.size() * sizeof(index_[0]) +
          blocks_.size() * kBlockBytes;
 }
 

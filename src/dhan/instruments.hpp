@@ -93,7 +93,7 @@ class InstrumentTable {
   // Expiry as days since epoch (kNoExpiry when none), without building a view.
   std::int32_t expiry_days(std::size_t index) const { return records_[index].expiry_days; }
   InstrumentType type(std::size_t index) const { return records_[index].type; }
-  // Approximate heap bytes held (records, arena, index).
+  // Approximate resident heap bytes (records, arena, index; reserved-but-untouched capacity excluded).
   std::size_t memory_bytes() const;
 
  private:
