@@ -115,7 +115,10 @@ TEST_F(ScannerTest, HistoryArrivingAfterLiveCandlesIsMergedInOrder) {
   for (std::size_t i = 1; i < chart->candles.size(); ++i) {
     ASSERT_LT(chart->candles[i - 1].start, chart->candles[i].start);
   }
-  EXPECT_DOUBLE_EQ(*chart->resistance.back(), 100.0);
+  // 49 candles precede the last: one short of the 50-candle resistance window.
+  EXPECT_FALSE(chart->resistance.back());
+  ASSERT_TRUE(chart->ema_long.back());
+  EXPECT_DOUBLE_EQ(*chart->ema_long.back(), 100.0);
 }
 
 class CooldownTest : public ScannerTest {
