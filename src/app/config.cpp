@@ -164,6 +164,22 @@ void read_web(const Reader& top, WebConfig& web) {
   web.port = static_cast<std::uint16_t>(port);
 }
 
+void read_feed(const Reader& top, FeedConfig& feed) {
+  const json::object* obj = top.section("feed");
+  if (!obj) return;
+  const Reader r(*obj, "feed.", top.source());
+  r.string("url", feed.url);
+  if (!feed.url.starts_with("wss://") && !feed.url.starts_with("ws://")) {
+    r.fail("url", "a wss:// (or ws:// for local testing) URL", obj->at("url"));
+  }
+  r.integer("connections", feed.connections, 1, 5);
+  r.integer("instruments_per_message", feed.instruments_per_message, 1, 100);
+  r.integer("message_interval_ms", feed.message_interval_ms, 0, 10000);
+  r.integer("stall_timeout_seconds", feed.stall_timeout_seconds, 5, 3600);
+  r.integer("queue_capacity", feed.queue_capacity, 1024, 1 << 22);
+  if (obj->contains("ca_file")) r.string("ca_file", feed.ca_file);
+}
+
 void read_market(const Reader& top, MarketConfig& market) {
   const json::object* obj = top.section("market");
   if (!obj) return;
@@ -245,6 +261,7 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
   r.string("log_dir", c.log_dir);
   r.string("log_level", c.log_level);
   read_web(r, c.web);
+  read_feed(r, c.feed);
   read_market(r, c.market);
   read_strategies(r, c.strategies);
 
@@ -252,7 +269,9 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
     const bool known = std::find(kKnownKeys.begin(), kKnownKeys.end(), key) != kKnownKeys.end();
     const bool owned = std::find(kOwnedSections.begin(), kOwnedSections.end(), key) != kOwnedSections.end();
     if (known || owned) {
-      if (value.is_object() && key != "web" && key != "market" && key != "strategies") c.sections[key] = value;
+      if (value.is_object() && key != "web" && key != "feed" && key != "market" && key != "strategies") {
+        c.sections[key] = value;
+      }
       continue;
     }
     const std::string suggestion = nearest(key, kKnownKeys);
@@ -289,6 +308,14 @@ json::object to_json(const Config& c) {
   out["fetch_concurrency"] = c.fetch_concurrency;
   out["request_code"] = c.request_code;
   out["web"] = {{"bind", c.web.bind}, {"port", c.web.port}};
+  json::object feed{{"url", c.feed.url},
+                    {"connections", c.feed.connections},
+                    {"instruments_per_message", c.feed.instruments_per_message},
+                    {"message_interval_ms", c.feed.message_interval_ms},
+                    {"stall_timeout_seconds", c.feed.stall_timeout_seconds},
+                    {"queue_capacity", c.feed.queue_capacity}};
+  if (!c.feed.ca_file.empty()) feed["ca_file"] = c.feed.ca_file;
+  out["feed"] = feed;
   out["db_path"] = c.db_path;
   out["log_dir"] = c.log_dir;
   out["log_level"] = c.log_level;

@@ -36,6 +36,17 @@ struct WebConfig {
   std::uint16_t port = 5000;
 };
 
+// The Dhan live feed (`feed` section). Limits default to Dhan's documented ones.
+struct FeedConfig {
+  std::string url = "wss://api-feed.dhan.co";
+  int connections = 5;                  // upper bound; only as many as the universe needs are opened
+  int instruments_per_message = 100;    // some deployments report 50 in practice
+  int message_interval_ms = 100;        // pacing between subscription messages
+  int stall_timeout_seconds = 30;       // no data during market hours -> reconnect
+  int queue_capacity = 32768;           // decoded packets waiting for the engine
+  std::string ca_file;                  // trust only this CA (local simulator); empty = system store
+};
+
 struct StrategyConfig {
   bool enabled = true;
   boost::json::object params;  // strategy-specific; validated by the strategy
@@ -60,6 +71,7 @@ struct Config {
   int request_code = 17;
 
   WebConfig web;
+  FeedConfig feed;
   std::string db_path = "alerts.db";
   std::string log_dir = ".";
   std::string log_level = "info";

@@ -54,7 +54,8 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(c.market.sessions.at("MCX_COMM").close, 23 * 3600 + 30 * 60);
   EXPECT_FALSE(c.strategies.at("breakout").enabled);
   EXPECT_TRUE(c.strategies.at("breakout").params.at("use_ltp").as_bool());
-  EXPECT_EQ(c.sections.at("feed").at("url").as_string(), "wss://127.0.0.1:9443");
+  EXPECT_EQ(c.feed.url, "wss://127.0.0.1:9443");
+  EXPECT_EQ(c.feed.connections, 5);
 }
 
 TEST(Config, EachInvalidValueNamesKeyValueAndRange) {
@@ -72,6 +73,9 @@ TEST(Config, EachInvalidValueNamesKeyValueAndRange) {
   EXPECT_EQ(error_of(R"({"market": {"sessions": {"NSE_FNO": ["15:30", "09:15"]}}})"),
             "config.json: market.sessions.NSE_FNO must be [\"HH:MM\", \"HH:MM\"] with open before close, got "
             "[\"15:30\",\"09:15\"]");
+  EXPECT_EQ(error_of(R"({"feed": {"connections": 6}})"), "config.json: feed.connections must be an integer in [1, 5], got 6");
+  EXPECT_EQ(error_of(R"({"feed": {"url": "https://x"}})"),
+            "config.json: feed.url must be a wss:// (or ws:// for local testing) URL, got \"https://x\"");
   EXPECT_EQ(error_of(R"({"fetch_concurrency": 0})"),
             "config.json: fetch_concurrency must be an integer in [1, 32], got 0");
   EXPECT_EQ(error_of(R"({"price_threshold": null})"), "config.json: price_threshold must be a number in [0, 10000000], got null");

@@ -1,0 +1,188 @@
+#include "app/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace fno::app {
+
+namespace {
+
+constexpr std::size_t kMaxCommands = 4096;
+constexpr std::size_t kPacketsPerTurn = 4096;  // bounds command/timer latency under load
+constexpr auto kTimerPeriod = std::chrono::milliseconds(250);
+constexpr auto kIdleWait = std::chrono::milliseconds(5);
+
+market::IstSeconds system_ist_now() {
+  const auto utc = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return market::ist_from_utc(utc.count());
+}
+
+}  // namespace
+
+void SnapshotBoard::apply(const scan::SnapshotDelta& delta) {
+  std::lock_guard lock(mutex_);
+  if (delta.full) rows_.clear();
+  for (const auto& key : delta.removed) rows_.erase(key);
+  for (const auto& row : delta.rows) rows_[row.key] = row;
+}
+
+std::vector<scan::SnapshotRow> SnapshotBoard::rows() const {
+  std::lock_guard lock(mutex_);
+  std::vector<scan::SnapshotRow> out;
+  out.reserve(rows_.size());
+  for (const auto& [key, row] : rows_) out.push_back(row);
+  return out;
+}
+
+std::optional<scan::SnapshotRow> SnapshotBoard::row(market::InstrumentKey key) const {
+  std::lock_guard lock(mutex_);
+  const auto it = rows_.find(key);
+  if (it == rows_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t SnapshotBoard::size() const {
+  std::lock_guard lock(mutex_);
+  return rows_.size();
+}
+
+Engine::Engine(std::unique_ptr<scan::Scanner> scanner, std::size_t queue_capacity, EngineHooks hooks,
+               std::chrono::milliseconds publish_interval)
+    : scanner_(std::move(scanner)), ring_(queue_capacity), hooks_(std::move(hooks)), publish_interval_(publish_interval) {
+  if (!hooks_.clock) hooks_.clock = system_ist_now;
+}
+
+Engine::~Engine() { stop(); }
+
+void Engine::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Engine::stop() {
+  if (!thread_.joinable()) return;
+  stop_ = true;
+  wake_.notify_one();
+  thread_.join();
+}
+
+bool Engine::push(const dhan::Packet& packet) {
+  if (!ring_.try_push(packet)) {
+    drops_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (sleeping_.load(std::memory_order_acquire)) wake_.notify_one();
+  return true;
+}
+
+bool Engine::post(std::function<void(scan::Scanner&)> command) {
+  {
+    std::lock_guard lock(mutex_);
+    if (commands_.size() >= kMaxCommands) {
+      command_drops_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    commands_.push_back(std::move(command));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void Engine::run() {
+  auto next_timer = std::chrono::steady_clock::now();
+  auto next_publish = next_timer;
+  while (true) {
+    const bool had_commands = drain_commands();
+    const std::size_t packets = drain_packets();
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_timer) {
+      auto closed = scanner_->on_timer(hooks_.clock());
+      if (!closed.empty() && hooks_.on_signals) hooks_.on_signals(std::move(closed));
+      next_timer = now + kTimerPeriod;
+    }
+    if (now >= next_publish) {
+      publish();
+      next_publish = now + publish_interval_;
+    }
+    if (stop_.load()) {
+      drain_commands();
+      drain_packets();
+      publish();
+      return;
+    }
+    if (packets == 0 && !had_commands) {
+      std::unique_lock lock(mutex_);
+      sleeping_.store(true, std::memory_order_release);
+      // Re-check after announcing sleep: a push between the drain and here must not be missed for long.
+      if (commands_.empty() && ring_.size() == 0 && !stop_.load()) wake_.wait_for(lock, kIdleWait);
+      sleeping_.store(false, std::memory_order_release);
+    }
+  }
+}
+
+bool Engine::drain_commands() {
+  std::deque<std::function<void(scan::Scanner&)>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(commands_);
+  }
+  for (auto& command : batch) {
+    command(*scanner_);
+    ++commands_run_;
+  }
+  return !batch.empty();
+}
+
+std::size_t Engine::drain_packets() {
+  std::vector<scan::Signal> signals;
+  std::size_t n = 0;
+  while (n < kPacketsPerTurn) {
+    auto packet = ring_.try_pop();
+    if (!packet) break;
+    handle(*packet, signals);
+    ++n;
+  }
+  packets_ += n;
+  if (!signals.empty() && hooks_.on_signals) hooks_.on_signals(std::move(signals));
+  return n;
+}
+
+void Engine::handle(const dhan::Packet& packet, std::vector<scan::Signal>& signals) {
+  if (const auto* prev = std::get_if<dhan::PrevCloseBody>(&packet.body)) {
+    scanner_->on_prev_close(packet.key(), prev->prev_close);
+    return;
+  }
+  const auto tick = dhan::to_tick(packet);
+  if (!tick) return;
+  auto fired = scanner_->on_tick(*tick);
+  signals.insert(signals.end(), std::make_move_iterator(fired.begin()), std::make_move_iterator(fired.end()));
+}
+
+void Engine::publish() {
+  if (scanner_->version() != published_version_) {
+    const scan::SnapshotDelta delta = scanner_->changes_since(published_version_);
+    published_version_ = delta.version;
+    board_.apply(delta);
+    if (hooks_.on_delta) hooks_.on_delta(delta);
+    ++publishes_;
+  }
+  refresh_stats();
+}
+
+void Engine::refresh_stats() {
+  std::lock_guard lock(stats_mutex_);
+  stats_.packets = packets_;
+  stats_.commands = commands_run_;
+  stats_.publishes = publishes_;
+  stats_.scanner = scanner_->counters();
+  stats_.instruments = scanner_->size();
+}
+
+EngineStats Engine::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  EngineStats s = stats_;
+  s.drops = drops_.load(std::memory_order_relaxed);
+  s.command_drops = command_drops_.load(std::memory_order_relaxed);
+  s.queue_depth = ring_.size();
+  return s;
+}
+
+}  // namespace fno::app
