@@ -80,10 +80,12 @@ class Writer {
   std::vector<std::uint8_t>& out_;
 };
 
-TickerBody read_ticker(Reader r) { return {r.get<float>(), r.get<std::uint32_t>()}; }
+void read_into(Reader r, TickerBody& t) {
+  t.ltp = r.get<float>();
+  t.ltt = r.get<std::uint32_t>();
+}
 
-QuoteBody read_quote(Reader r) {
-  QuoteBody q;
+void read_into(Reader r, QuoteBody& q) {
   q.ltp = r.get<float>();
   q.ltq = r.get<std::uint16_t>();
   q.ltt = r.get<std::uint32_t>();
@@ -95,11 +97,9 @@ QuoteBody read_quote(Reader r) {
   q.close = r.get<float>();
   q.high = r.get<float>();
   q.low = r.get<float>();
-  return q;
 }
 
-FullBody read_full(Reader r) {
-  FullBody f;
+void read_into(Reader r, FullBody& f) {
   f.ltp = r.get<float>();
   f.ltq = r.get<std::uint16_t>();
   f.ltt = r.get<std::uint32_t>();
@@ -122,22 +122,38 @@ FullBody read_full(Reader r) {
     d.bid_price = r.get<float>();
     d.ask_price = r.get<float>();
   }
-  return f;
+}
+
+void read_into(Reader r, OiBody& o) { o.open_interest = r.get<std::uint32_t>(); }
+
+void read_into(Reader r, PrevCloseBody& p) {
+  p.prev_close = r.get<float>();
+  p.prev_oi = r.get<std::uint32_t>();
+}
+
+void read_into(Reader, MarketStatusBody&) {}
+
+void read_into(Reader r, DisconnectBody& d) { d.reason = r.get<std::uint16_t>(); }
+
+// Decodes in place (no temporary body: the full body is ~150 bytes and this
+// is the per-packet hot path).
+template <typename Body>
+void read_body(Reader r, PacketBody& body) {
+  read_into(r, body.emplace<Body>());
 }
 
 // Body of a packet whose code is known and whose length has been checked.
-PacketBody read_body(std::uint8_t code, Reader r) {
+void read_body(std::uint8_t code, Reader r, PacketBody& body) {
   switch (static_cast<ResponseCode>(code)) {
     case ResponseCode::kIndex:
-    case ResponseCode::kTicker: return read_ticker(r);
-    case ResponseCode::kQuote: return read_quote(r);
-    case ResponseCode::kOi: return OiBody{r.get<std::uint32_t>()};
-    case ResponseCode::kPrevClose: return PrevCloseBody{r.get<float>(), r.get<std::uint32_t>()};
-    case ResponseCode::kMarketStatus: return MarketStatusBody{};
-    case ResponseCode::kFull: return read_full(r);
-    case ResponseCode::kDisconnect: return DisconnectBody{r.get<std::uint16_t>()};
+    case ResponseCode::kTicker: return read_body<TickerBody>(r, body);
+    case ResponseCode::kQuote: return read_body<QuoteBody>(r, body);
+    case ResponseCode::kOi: return read_body<OiBody>(r, body);
+    case ResponseCode::kPrevClose: return read_body<PrevCloseBody>(r, body);
+    case ResponseCode::kMarketStatus: return read_body<MarketStatusBody>(r, body);
+    case ResponseCode::kFull: return read_body<FullBody>(r, body);
+    case ResponseCode::kDisconnect: return read_body<DisconnectBody>(r, body);
   }
-  return MarketStatusBody{};  // unreachable: packet_size() vetted the code
 }
 
 struct BodyWriter {
@@ -311,8 +327,11 @@ FrameResult decode_frame(std::span<const std::uint8_t> frame, std::vector<Packet
     } else if (*expected != length) {
       record(DecodeError::kBadLength, at);
     } else {
-      out.push_back(Packet{static_cast<ResponseCode>(code), static_cast<Segment>(segment), security_id,
-                           read_body(code, Reader(p + kHeaderSize))});
+      Packet& packet = out.emplace_back();
+      packet.code = static_cast<ResponseCode>(code);
+      packet.segment = static_cast<Segment>(segment);
+      packet.security_id = security_id;
+      read_body(code, Reader(p + kHeaderSize), packet.body);
       ++counters.packets[kind_index(code)];
       ++result.packets;
     }
@@ -326,7 +345,6 @@ void encode(const Packet& packet, std::vector<std::uint8_t>& out) {
   if (!size || !body_matches(packet.code, packet.body)) {
     throw std::invalid_argument("dhan::encode: body does not match response code");
   }
-  out.reserve(out.size() + *size);
   Writer w(out);
   w.put(static_cast<std::uint8_t>(packet.code));
   w.put(static_cast<std::uint16_t>(*size));
