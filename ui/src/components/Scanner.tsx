@@ -1,0 +1,177 @@
+// Live Scanner: filters (kept in the URL), sortable columns, windowed rows
+// that flash on change, keyboard navigation and click → chart.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Row } from '../lib/types';
+import { fmtIstTime, fmtPct, fmtPrice, fmtVolume, instrumentKey } from '../lib/format';
+import { navigate, useLive } from '../state/hooks';
+import { parseFilters, selectRows, serializeFilters, type ScannerFilters, type SortKey } from '../state/filters';
+import { useStrategies } from '../lib/strategies';
+import { VirtualRows } from './VirtualRows';
+import { chartPath } from './Toasts';
+
+const kFlashMs = 800;
+
+const kColumns: { key: SortKey; label: string; num: boolean }[] = [
+  { key: 'symbol', label: 'Symbol', num: false },
+  { key: 'ltp', label: 'LTP', num: true },
+  { key: 'change_pct', label: 'Chg %', num: true },
+  { key: 'day_volume', label: 'Volume', num: true },
+  { key: 'resistance', label: 'Resistance', num: true },
+  { key: 'distance', label: 'To breakout', num: true },
+  { key: 'ema_short', label: 'EMA short', num: true },
+  { key: 'ema_long', label: 'EMA long', num: true },
+];
+
+function States({ row }: { row: Row }) {
+  return (
+    <span class="states">
+      {row.readiness.map((r) => {
+        const signalled = row.last_signal?.strategy === r.strategy;
+        const cls = signalled ? 'st-signal' : r.ready ? 'st-ready' : 'st-warming';
+        const text = signalled ? 'signal' : r.ready ? 'ready' : `${r.candles}/${r.needed}`;
+        return (
+          <span key={r.strategy} class={`st ${cls}`} title={`${r.strategy}: ${text}`}>
+            {r.strategy.slice(0, 3)} {text}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
+function Filters({ f, set, segments, types }: { f: ScannerFilters; set: (p: Partial<ScannerFilters>) => void; segments: string[]; types: string[] }) {
+  const strategies = useStrategies();
+  const numIn = (v: string) => (v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));
+  return (
+    <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+      <input type="search" placeholder="Search symbol / underlying" aria-label="search" value={f.q} data-testid="filter-q"
+        onInput={(e) => set({ q: e.currentTarget.value })} />
+      <select aria-label="segment" value={f.segment} onChange={(e) => set({ segment: e.currentTarget.value })}>
+        <option value="">All segments</option>
+        {segments.map((s) => <option key={s} value={s}>{s}</option>)}
+      </select>
+      <select aria-label="instrument type" value={f.type} onChange={(e) => set({ type: e.currentTarget.value })}>
+        <option value="">All types</option>
+        {types.map((s) => <option key={s} value={s}>{s}</option>)}
+      </select>
+      <select aria-label="state" value={f.state} onChange={(e) => set({ state: e.currentTarget.value as ScannerFilters['state'] })}>
+        <option value="">Any state</option>
+        <option value="ready">Ready</option>
+        <option value="warming">Warming up</option>
+        <option value="signalled">Signalled</option>
+      </select>
+      <select aria-label="strategy" value={f.strategy} onChange={(e) => set({ strategy: e.currentTarget.value })}>
+        <option value="">All strategies</option>
+        {strategies.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+      </select>
+      <input class="narrow" type="number" step="any" placeholder="Min ₹" aria-label="minimum price" value={f.min_price ?? ''}
+        onChange={(e) => set({ min_price: numIn(e.currentTarget.value) })} />
+      <input class="narrow" type="number" step="any" placeholder="Max ₹" aria-label="maximum price" value={f.max_price ?? ''}
+        onChange={(e) => set({ max_price: numIn(e.currentTarget.value) })} />
+      <input class="narrow" type="number" step="any" min="0" placeholder="Near %" aria-label="within percent of breakout" value={f.near ?? ''}
+        title="only rows within this % below resistance (or above it)" onChange={(e) => set({ near: numIn(e.currentTarget.value) })} />
+      <label class="check">
+        <input type="checkbox" checked={f.signals} onChange={(e) => set({ signals: e.currentTarget.checked })} /> Only signals
+      </label>
+    </form>
+  );
+}
+
+export function Scanner({ search }: { search: string }) {
+  const live = useLive();
+  const f = useMemo(() => parseFilters(search), [search]);
+  const table = live.table;
+  const revision = table.revision;
+  const rows = useMemo(() => selectRows(table.rows.values(), f), [revision, f]);
+  const facets = useMemo(() => {
+    const seg = new Set<string>();
+    const typ = new Set<string>();
+    for (const r of table.rows.values()) {
+      seg.add(r.segment);
+      typ.add(r.type);
+    }
+    return { segments: [...seg].sort(), types: [...typ].sort() };
+  }, [table.rows.size, revision === 0]);
+  const [focus, setFocus] = useState(-1);
+  const gridRef = useRef<HTMLDivElement>(null);
+  live.navigation = rows;
+
+  useEffect(() => setFocus((i) => Math.min(i, rows.length - 1)), [rows.length]);
+
+  const set = (p: Partial<ScannerFilters>) => navigate(`/scanner${serializeFilters({ ...f, ...p })}`, true);
+  const sortBy = (key: SortKey) => set({ sort: key, desc: f.sort === key ? !f.desc : key !== 'symbol' });
+  const now = Date.now();
+
+  const onKey = (e: KeyboardEvent) => {
+    const page = Math.max(1, Math.floor(((gridRef.current?.clientHeight ?? 600) - 60) / 30));
+    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, j: 1, k: -1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      setFocus((i) => Math.max(0, Math.min(rows.length - 1, i + (moves[e.key] ?? 0))));
+    } else if (e.key === 'Home') setFocus(0);
+    else if (e.key === 'End') setFocus(rows.length - 1);
+    else if (e.key === 'Enter' && rows[focus]) navigate(chartPath(rows[focus]!));
+  };
+
+  const renderRow = (i: number) => {
+    const r = rows[i]!;
+    const key = instrumentKey(r);
+    const ch = table.changes.get(key);
+    const flash = ch && now - ch.atMs < kFlashMs ? ` flash-${ch.direction > 0 ? 'up' : ch.direction < 0 ? 'down' : 'flat'}-${ch.revision % 2}` : '';
+    const chg = r.change_pct ?? 0;
+    return (
+      <div key={key} role="row" aria-rowindex={i + 2} aria-selected={i === focus} data-testid="scanner-row"
+        class={`grow${i === focus ? ' focused' : ''}${flash}`} onClick={() => navigate(chartPath(r))}>
+        <span role="gridcell" class="sym" title={`${r.segment} · ${r.type} · ${r.underlying}`}>{r.symbol}</span>
+        <span role="gridcell" class="num">{fmtPrice(r.ltp)}</span>
+        <span role="gridcell" class={`num ${chg > 0 ? 'up' : chg < 0 ? 'down' : ''}`}>{fmtPct(r.change_pct)}</span>
+        <span role="gridcell" class="num">{fmtVolume(r.day_volume)}</span>
+        <span role="gridcell" class="num">{fmtPrice(r.resistance)}</span>
+        <span role="gridcell" class={`num ${r.distance_to_breakout_pct !== null && r.distance_to_breakout_pct <= 0 ? 'up' : ''}`}>
+          {fmtPct(r.distance_to_breakout_pct, false)}
+        </span>
+        <span role="gridcell" class="num">{fmtPrice(r.ema_short)}</span>
+        <span role="gridcell" class="num">{fmtPrice(r.ema_long)}</span>
+        <span role="gridcell"><States row={r} /></span>
+        <span role="gridcell" class="sig">
+          {r.last_signal ? (
+            <span title={r.last_signal.reason}>
+              <span class={`kind kind-${r.last_signal.kind}`}>{r.last_signal.kind}</span> {r.last_signal.strategy} {fmtIstTime(r.last_signal.time_ms)}
+            </span>
+          ) : '—'}
+        </span>
+      </div>
+    );
+  };
+
+  return (
+    <section class="scanner">
+      <Filters f={f} set={set} segments={facets.segments} types={facets.types} />
+      <div class="count" aria-live="polite" data-testid="row-count">
+        {rows.length.toLocaleString('en-IN')} of {table.rows.size.toLocaleString('en-IN')} instruments
+        {live.connection !== 'open' && live.connectedOnce && ' · stale while reconnecting'}
+      </div>
+      <div class="grid" role="grid" aria-label="live scanner" aria-rowcount={rows.length + 1} aria-activedescendant={undefined}
+        tabIndex={0} onKeyDown={onKey} ref={gridRef}>
+        <div class="ghead" role="row" aria-rowindex={1}>
+          {kColumns.map((c) => (
+            <button key={c.key} role="columnheader" class={c.num ? 'num' : ''} tabIndex={-1}
+              aria-sort={f.sort === c.key ? (f.desc ? 'descending' : 'ascending') : 'none'} onClick={() => sortBy(c.key)}>
+              {c.label}{f.sort === c.key ? (f.desc ? ' ▼' : ' ▲') : ''}
+            </button>
+          ))}
+          <span role="columnheader">State</span>
+          <button role="columnheader" tabIndex={-1} aria-sort={f.sort === 'last_signal' ? (f.desc ? 'descending' : 'ascending') : 'none'}
+            onClick={() => sortBy('last_signal')}>
+            Last signal{f.sort === 'last_signal' ? (f.desc ? ' ▼' : ' ▲') : ''}
+          </button>
+        </div>
+        {rows.length === 0 ? (
+          <p class="empty">{table.rows.size === 0 ? 'Waiting for scanner rows…' : 'No instrument matches these filters.'}</p>
+        ) : (
+          <VirtualRows count={rows.length} focusIndex={focus} renderRow={renderRow} />
+        )}
+      </div>
+    </section>
+  );
+}
