@@ -135,14 +135,14 @@ std::vector<InstrumentSearch::WordMatch> InstrumentSearch::matching_words(std::s
     matches.push_back({w, word(w) == query_word ? kExact : kPrefix});
   }
   if (query_word.size() < 2) return matches;
+  // Hits come in dictionary order, so the word holding each one is found by
+  // walking forward: O(dictionary) per query at worst.
   const std::string_view all(words_);
-  for (std::size_t at = all.find(query_word); at != std::string_view::npos; at = all.find(query_word, at + 1)) {
-    const auto w = static_cast<std::uint32_t>(
-        std::upper_bound(word_offsets_.begin(), word_offsets_.end(), static_cast<std::uint32_t>(at)) -
-        word_offsets_.begin() - 1);
-    if ((w < first || w >= last) && (matches.empty() || matches.back().word != w)) {
-      matches.push_back({w, kSubstring});
-    }
+  std::uint32_t w = 0;
+  for (std::size_t at = all.find(query_word); at != std::string_view::npos; at = all.find(query_word, at)) {
+    while (word_offsets_[w + 1] <= at) ++w;
+    if (w < first || w >= last) matches.push_back({w, kSubstring});
+    at = word_offsets_[w + 1];  // one match per word is enough
   }
   return matches;
 }
