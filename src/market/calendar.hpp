@@ -52,11 +52,14 @@ struct SessionHours {
   int close = 15 * 3600 + 30 * 60;  // 15:30
 };
 
-// Trading days are Monday..Friday minus `holidays`.
+// Trading days are Monday..Friday minus `holidays`; `every_day` makes every
+// day a trading day (the demo simulator's "always open" market).
 class MarketCalendar {
  public:
   MarketCalendar() = default;
-  MarketCalendar(SessionHours hours, std::set<std::chrono::year_month_day> holidays);
+  MarketCalendar(SessionHours hours, std::set<std::chrono::year_month_day> holidays, bool every_day = false);
+  // A market open around the clock, every day (demo outside market hours).
+  static MarketCalendar always_open() { return MarketCalendar(SessionHours{0, 86400}, {}, true); }
 
   bool is_trading_day(IstSeconds t) const;
   // True when `t` lies within the session of a trading day.
@@ -70,6 +73,7 @@ class MarketCalendar {
  private:
   SessionHours hours_;
   std::set<std::chrono::year_month_day> holidays_;
+  bool every_day_ = false;
 };
 
 }  // namespace fno::market

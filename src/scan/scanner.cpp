@@ -39,8 +39,9 @@ Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
   for (std::size_t segment = 0; segment < kSegments; ++segment) {
     const auto it = config_.sessions.find(static_cast<std::uint8_t>(segment));
     const market::SessionHours hours = it != config_.sessions.end() ? it->second : market::SessionHours{};
-    rules_[segment] = market::CandleRules{market::MarketCalendar(hours, config_.holidays),
-                                          config_.timer_grace_seconds, config_.flat_candles};
+    rules_[segment] = market::CandleRules{
+        config_.always_open ? market::MarketCalendar::always_open() : market::MarketCalendar(hours, config_.holidays),
+        config_.timer_grace_seconds, config_.flat_candles};
   }
   for (const auto& s : strategies_) any_tick_strategy_ = any_tick_strategy_ || s.strategy->wants_ticks();
 }

@@ -33,6 +33,9 @@ struct ScannerConfig {
   // segments not listed use SessionHours{} (09:15-15:30).
   std::map<std::uint8_t, market::SessionHours> sessions;
   std::set<std::chrono::year_month_day> holidays;
+  // Every segment trades around the clock, every day (demo simulator outside
+  // market hours); overrides `sessions` and `holidays`.
+  bool always_open = false;
   // config.strategies.<id>; strategies not listed run with defaults.
   std::map<std::string, StrategySettings> strategies;
 

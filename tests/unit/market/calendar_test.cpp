@@ -71,6 +71,14 @@ TEST(Calendar, CustomSessionHours) {
   EXPECT_FALSE(mcx.is_open(at(kWed, 23, 30)));
 }
 
+TEST(Calendar, AlwaysOpenTradesEveryMinuteOfEveryDay) {
+  const auto cal = MarketCalendar::always_open();
+  const IstSeconds sat = kWed + 3 * kDay;
+  EXPECT_TRUE(cal.is_open(at(sat, 0, 0)));
+  EXPECT_TRUE(cal.is_open(at(sat, 23, 59, 59)));
+  EXPECT_TRUE(cal.is_open(at(kWed, 3, 0)));
+}
+
 TEST(Calendar, ParsesDatesAndTimes) {
   EXPECT_EQ(parse_date("2026-01-26"), year{2026} / January / 26);
   EXPECT_FALSE(parse_date("2026-02-30"));

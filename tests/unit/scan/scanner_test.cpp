@@ -249,6 +249,16 @@ TEST(ScannerConfigTest, SessionHoursPerSegment) {
   EXPECT_EQ(scanner.counters().off_session, 1u);
 }
 
+TEST(ScannerConfigTest, AlwaysOpenAcceptsNightTicks) {
+  ScannerConfig config = breakout_only();
+  config.always_open = true;
+  Scanner scanner(config);
+  scanner.add_instrument(kFut, "NIFTY-TEST-FUT", 0.05);
+  scanner.on_tick(quote(kOpen + 11 * 3600, 6000, 10));  // 20:15 IST
+  EXPECT_EQ(scanner.counters().off_session, 0u);
+  EXPECT_EQ(scanner.counters().ticks, 1u);
+}
+
 TEST(ScannerConfigTest, InvalidStrategySettingsThrow) {
   ScannerConfig config;
   config.strategies["breakout"].params["use_ltp"] = 3;
