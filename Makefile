@@ -7,7 +7,7 @@ BIN      := $(BUILD)/fno-scanner
 ARGS     ?=
 JOBS     ?= $(shell nproc)
 
-.PHONY: run test build bootstrap bench asan fmt lint clean
+.PHONY: run test build bootstrap bench asan fmt lint clean install package
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -37,6 +37,20 @@ fmt:
 lint: build
 	@files=$$(git diff --name-only --diff-filter=d $$(git merge-base HEAD main 2>/dev/null || echo HEAD) -- '*.cpp'); \
 	[ -z "$$files" ] || clang-tidy -p $(BUILD) $$files
+
+# Installs the binary, systemd unit, templates and docs (cmake/Packaging.cmake).
+PREFIX   ?= /usr/local
+install: bootstrap
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) --target fno-scanner -j $(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The .deb (CPack), in $(BUILD)/.
+package: bootstrap
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) --target fno-scanner -j $(JOBS)
+	@cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/*.deb
 
 clean:
 	rm -rf build

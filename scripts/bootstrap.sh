@@ -13,7 +13,7 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format clang-tidy python3 curl
+  clang-format clang-tidy python3 python3-yaml curl
 )
 missing=()
 for p in "${packages[@]}"; do
