@@ -3,6 +3,7 @@
 # only. Idempotent and fast when everything is present (one dpkg-query call).
 # As root it installs what is missing; otherwise it prints the exact command.
 set -euo pipefail
+# --e2e also installs Debian's Chromium for the dashboard e2e suite.
 
 # Debian 12's default Boost is 1.74, which lacks Boost.JSON and Boost.URL,
 # so the 1.81 packages are pinned by name.
@@ -15,6 +16,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy python3 python3-yaml curl
 )
+if [[ ${1:-} == --e2e ]]; then
+  packages+=(chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")

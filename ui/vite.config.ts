@@ -6,6 +6,15 @@ import preact from '@preact/preset-vite';
 
 const backend = process.env.FNO_BACKEND ?? 'http://127.0.0.1:5055';
 
+interface ProxyLike {
+  on(event: string, fn: (req: { removeHeader(name: string): void }) => void): void;
+}
+
+function dropOrigin(proxy: ProxyLike): void {
+  proxy.on('proxyReq', (req) => req.removeHeader('origin'));
+  proxy.on('proxyReqWs', (req) => req.removeHeader('origin'));
+}
+
 export default defineConfig({
   plugins: [preact()],
   build: {
@@ -25,10 +34,12 @@ export default defineConfig({
     },
   },
   server: {
+    // The scanner refuses foreign Origins (CSRF / WS hijack guard); the dev
+    // proxy is same-machine, so it presents requests as the scanner's own.
     proxy: {
-      '/api': { target: backend, changeOrigin: false },
-      '/metrics': { target: backend },
-      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true },
+      '/api': { target: backend, changeOrigin: true, configure: dropOrigin },
+      '/metrics': { target: backend, changeOrigin: true },
+      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true, changeOrigin: true, configure: dropOrigin },
     },
   },
   test: {

@@ -1,0 +1,296 @@
+// End-to-end suite for the dashboard: starts the real fno-scanner binary in
+// demo mode on a free loopback port in a temp dir, drives Debian's Chromium
+// through playwright-core, checks every view, saves screenshots, and measures
+// scanner frame times with 5,000 rows updating at 10 Hz.
+//
+// Env: FNO_SCANNER_BIN (required) binary path; FNO_E2E_ARTIFACTS screenshot
+// dir (default <repo>/build/e2e-artifacts); FNO_E2E_BASE_URL serve the UI from
+// elsewhere (e.g. `vite preview` proxying to the binary, with FNO_E2E_PORT
+// fixing the binary's port) while the binary does not embed it yet; FNO_E2E_ALERT_TIMEOUT_S wait for the scripted breakout.
+// Prints one line per check and "N passed, N failed"; exits 1 on any failure.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { perfCheck } from './perf.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const require = createRequire(join(repo, 'ui/package.json'));
+const { chromium } = require('playwright-core');
+
+const bin = process.env.FNO_SCANNER_BIN;
+const artifacts = resolve(process.env.FNO_E2E_ARTIFACTS ?? join(repo, 'build/e2e-artifacts'));
+const alertTimeoutMs = Number(process.env.FNO_E2E_ALERT_TIMEOUT_S ?? 180) * 1000;
+const kStartTimeoutMs = 60_000;
+const kStepTimeoutMs = 30_000;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitFor(what, fn, timeoutMs = kStepTimeoutMs, everyMs = 250) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+function startScanner(dir, port) {
+  const config = {
+    web: { bind: '127.0.0.1', port },
+    db_path: join(dir, 'alerts.db'),
+    log_dir: dir,
+    log_level: 'info',
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('DHAN_') || k === 'DASHBOARD_TOKEN' || k.startsWith('TELEGRAM_')) delete env[k];
+  const child = spawn(bin, ['--demo', '--config', join(dir, 'config.json'), '--port', String(port)], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  const keep = (b) => {
+    log.push(b.toString());
+    if (log.length > 400) log.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return { child, log };
+}
+
+const results = [];
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    const note = await fn();
+    results.push({ name, ok: true });
+    console.log(`PASS ${name} (${Date.now() - t0} ms)${note ? ` — ${note}` : ''}`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name} (${Date.now() - t0} ms) — ${e.message.split('\n')[0]}`);
+  }
+}
+
+async function main() {
+  if (!bin) {
+    console.error('e2e: set FNO_SCANNER_BIN to the fno-scanner binary');
+    process.exit(2);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'fno-e2e-'));
+  const port = Number(process.env.FNO_E2E_PORT) || (await freePort());
+  const api = `http://127.0.0.1:${port}`;
+  const base = process.env.FNO_E2E_BASE_URL ?? api;
+  const { child, log } = startScanner(dir, port);
+  let exited = null;
+  child.on('exit', (code, sig) => (exited = `${code ?? sig}`));
+  const profile = join(dir, 'chromium-profile');
+  let browser;
+  try {
+    await waitFor('/api/status', async () => {
+      if (exited !== null) throw new Error(`scanner exited (${exited})`);
+      return (await fetch(`${api}/api/status`)).ok;
+    }, kStartTimeoutMs);
+    // A fresh profile dir (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.FNO_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 900 }, acceptDownloads: true, baseURL: base,
+    });
+    const ctx = browser;
+    const page = await ctx.newPage();
+    const consoleErrors = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+    const json = async (path) => (await fetch(`${api}${path}`)).json();
+
+    await check('dashboard is served and shows DEMO mode', async () => {
+      await page.goto('/');
+      await page.waitForSelector('[data-testid=mode]', { timeout: kStepTimeoutMs });
+      const mode = await page.textContent('[data-testid=mode]');
+      if (mode !== 'DEMO') throw new Error(`mode badge says ${mode}`);
+    });
+
+    let firstRow = null;
+    await check('scanner rows appear and update', async () => {
+      await page.waitForSelector('[data-testid=scanner-row]', { timeout: kStepTimeoutMs });
+      await shot('scanner');
+      const before = await page.$$eval('[data-testid=scanner-row]', (rs) => rs.slice(0, 40).map((r) => r.textContent).join('|'));
+      firstRow = await page.$eval('[data-testid=scanner-row] .sym', (e) => e.textContent);
+      await waitFor('a row to change', async () =>
+        (await page.$$eval('[data-testid=scanner-row]', (rs) => rs.slice(0, 40).map((r) => r.textContent).join('|'))) !== before, 90_000, 500);
+      return `first row ${firstRow}`;
+    });
+
+    await check('a filter narrows rows and lives in the URL', async () => {
+      const total = await page.$$eval('[data-testid=scanner-row]', (r) => r.length);
+      await page.fill('[data-testid=filter-q]', firstRow ?? 'NIFTY');
+      await waitFor('narrowed rows', async () => {
+        const txt = await page.textContent('[data-testid=row-count]');
+        const [shown, all] = txt.replace(/,/g, '').match(/\d+/g).map(Number);
+        return shown >= 1 && shown < all;
+      });
+      if (!page.url().includes('q=')) throw new Error(`filter not in URL: ${page.url()}`);
+      await page.reload();
+      await page.waitForSelector('[data-testid=scanner-row]');
+      const value = await page.inputValue('[data-testid=filter-q]');
+      if (value !== (firstRow ?? 'NIFTY')) throw new Error('filter lost on reload');
+      await shot('scanner-filtered');
+      await page.fill('[data-testid=filter-q]', '');
+      return `${total} visible rows before filtering`;
+    });
+
+    let alertSymbol = null;
+    await check('scripted breakout appears as a toast', async () => {
+      const toast = await page.waitForSelector('[data-testid=toast]', { timeout: alertTimeoutMs });
+      alertSymbol = await toast.$eval('strong', (e) => e.textContent);
+      await shot('toast');
+      return alertSymbol;
+    });
+
+    await check('the alert is in Alert History', async () => {
+      await page.click('[data-testid=tab-alerts]');
+      await page.waitForSelector('[data-testid=alert-row]', { timeout: kStepTimeoutMs });
+      if (alertSymbol) {
+        const syms = await page.$$eval('[data-testid=alert-row] .sym', (e) => e.map((x) => x.textContent));
+        if (!syms.includes(alertSymbol)) throw new Error(`${alertSymbol} not among ${syms.slice(0, 5).join(',')}`);
+      }
+      await shot('alerts');
+    });
+
+    await check('CSV export downloads exactly the filtered rows', async () => {
+      await page.goto('/alerts?kind=bullish');
+      await page.waitForSelector('[data-testid=export-csv]');
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+      const file = join(dir, 'alerts.csv');
+      await dl.saveAs(file);
+      const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+      if (!lines[0].startsWith('id,time_ist,symbol')) throw new Error(`bad header ${lines[0]}`);
+      const csvIds = lines.slice(1).map((l) => Number(l.split(',')[0])).sort((a, b) => a - b);
+      const apiIds = [];
+      let cursor = null;
+      do {
+        const r = await json(`/api/alerts?kind=bullish&limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+        apiIds.push(...r.alerts.map((a) => a.id));
+        cursor = r.next_cursor;
+      } while (cursor);
+      apiIds.sort((a, b) => a - b);
+      if (JSON.stringify(csvIds) !== JSON.stringify(apiIds)) throw new Error(`CSV has ${csvIds.length} rows, API ${apiIds.length}`);
+      if (csvIds.length === 0) throw new Error('no bullish alerts to export');
+      return `${csvIds.length} rows`;
+    });
+
+    await check('adding a watchlist item subscribes it live', async () => {
+      const before = await json('/api/status');
+      const rows = new Set((await json('/api/scanner?limit=5000')).rows.map((r) => `${r.segment}:${r.security_id}`));
+      const candidates = (await json('/api/instruments/search?q=NIFTY&limit=200')).results;
+      const pick = candidates.find((c) => !rows.has(`${c.segment}:${c.security_id}`));
+      if (!pick) throw new Error('no unsubscribed instrument found to add');
+      await page.click('[data-testid=tab-watchlists]');
+      await page.fill('[data-testid=new-watchlist]', `e2e-${Date.now()}`);
+      await page.press('[data-testid=new-watchlist]', 'Enter');
+      await page.waitForSelector('[data-testid=watchlist-detail]');
+      await page.fill('[data-testid=instrument-search]', pick.symbol);
+      await page.waitForSelector('[data-testid=instrument-option]');
+      await page.press('[data-testid=instrument-search]', 'Enter');
+      await page.waitForSelector('[data-testid=watchlist-item]');
+      await shot('watchlists');
+      await waitFor('the new instrument in the feed/scanner', async () => {
+        const st = await json('/api/status');
+        const r = await json(`/api/scanner?q=${encodeURIComponent(pick.symbol)}&limit=50`);
+        return r.rows.some((x) => x.security_id === pick.security_id) || st.feed.instruments > before.feed.instruments;
+      });
+      return pick.symbol;
+    });
+
+    await check('a settings change persists across reload', async () => {
+      await page.click('[data-testid=tab-settings]');
+      const input = await page.waitForSelector('[data-testid="set-lookback"]', { timeout: kStepTimeoutMs });
+      const old = Number(await input.inputValue());
+      const next = old + 1;
+      await input.fill(String(next));
+      await page.click('[data-testid=settings-save]');
+      await waitFor('saved message', async () => (await page.textContent('[data-testid=settings-message]')).startsWith('Saved'));
+      await page.reload();
+      await page.waitForSelector('[data-testid="set-lookback"]');
+      const after = Number(await page.inputValue('[data-testid="set-lookback"]'));
+      await shot('settings');
+      if (after !== next) throw new Error(`lookback is ${after} after reload, expected ${next}`);
+    });
+
+    await check('each strategy has its tab', async () => {
+      const { strategies } = await json('/api/strategies');
+      if (!strategies.length) throw new Error('no strategies registered');
+      for (const s of strategies) {
+        await page.click(`[data-testid="tab-strategy-${s.id}"]`);
+        await page.waitForSelector(`[data-testid="strategy-${s.id}"]`);
+        await shot(`strategy-${s.id}`);
+      }
+      return strategies.map((s) => s.id).join(', ');
+    });
+
+    await check('chart renders candles and the alert marker', async () => {
+      const a = (await json('/api/alerts?limit=1')).alerts[0];
+      if (!a) throw new Error('no alert to chart');
+      await page.goto(`/chart/${a.segment}/${a.security_id}`);
+      await page.waitForSelector('[data-testid=chart] canvas', { timeout: kStepTimeoutMs });
+      await waitFor('candles', async () => Number(await page.getAttribute('[data-testid=chart]', 'data-candles')) > 0);
+      const markers = Number(await page.getAttribute('[data-testid=chart]', 'data-markers'));
+      const box = await page.locator('[data-testid=chart]').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4);
+      await waitFor('crosshair legend', async () => (await page.textContent('[data-testid=chart-legend]')).includes('O '));
+      await shot('chart');
+      if (markers < 1) throw new Error('chart has no alert marker');
+      return `${a.symbol}, ${markers} marker(s)`;
+    });
+
+    await check('no console errors', async () => {
+      const real = consoleErrors.filter((e) => !e.includes('favicon'));
+      if (real.length) throw new Error(real.slice(0, 3).join(' | '));
+    });
+
+    await check('perf: 5,000 rows at 10 Hz, p95 frame time < 16 ms', async () => {
+      const r = await perfCheck(ctx, artifacts);
+      const note = `p95 ${r.p95.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, ${r.frames} frames, long tasks ${r.longTasks} (max ${r.maxLongTask.toFixed(0)} ms)`;
+      writeFileSync(join(artifacts, 'perf.json'), JSON.stringify(r, null, 2));
+      if (r.p95 >= 16.7) throw new Error(note);
+      return note;
+    });
+  } catch (e) {
+    results.push({ name: 'setup', ok: false });
+    console.log(`FAIL setup — ${e.message}`);
+  } finally {
+    await browser?.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => (exited !== null ? r() : child.once('exit', r)));
+    writeFileSync(join(artifacts, 'scanner.log'), log.join(''));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`screenshots: ${artifacts}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
