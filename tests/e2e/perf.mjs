@@ -57,7 +57,8 @@ export async function perfCheck(ctx, artifacts) {
   });
   try {
     await page.goto('/scanner?sort=-change_pct');
-    await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.textContent?.includes(n), '5,000', { timeout: 30_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.textContent?.includes(n), '5,000', { timeout: 30_000 })
+      .catch(async (e) => { await page.screenshot({ path: `${artifacts}/perf-failed.png` }); throw e; });
     await page.evaluate(() => (window.__perf.on = true));
     await page.waitForTimeout(kMeasureMs / 2);
     await page.locator('.vscroll').evaluate((el) => (el.scrollTop = 60_000)); // mid-table

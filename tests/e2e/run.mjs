@@ -76,7 +76,9 @@ function startScanner(dir, port) {
 }
 
 const results = [];
+const only = process.env.FNO_E2E_ONLY; // substring of check names, for local iteration
 async function check(name, fn) {
+  if (only && !name.includes(only)) return;
   const t0 = Date.now();
   try {
     const note = await fn();

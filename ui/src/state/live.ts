@@ -12,6 +12,7 @@ export type Connection = 'connecting' | 'open' | 'reconnecting';
 
 const kMaxRecentAlerts = 200;
 const kPingIntervalMs = 20_000;
+const kStatusPollMs = 5_000;
 
 type Listener = () => void;
 
@@ -35,16 +36,32 @@ export class LiveStore {
   private scheduled = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private statusTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly url: string) {}
 
   start(): void {
     this.connect();
-    this.pingTimer = setInterval(() => this.send({ type: 'ping' }), kPingIntervalMs);
+    void this.pollStatus();
+    this.pingTimer = setInterval(() => {
+      this.send({ type: 'ping' });
+    }, kPingIntervalMs);
+    // While the push channel is down the header still shows health from REST.
+    this.statusTimer = setInterval(() => this.connection !== 'open' && void this.pollStatus(), kStatusPollMs);
+  }
+
+  private async pollStatus(): Promise<void> {
+    try {
+      const res = await fetch('/api/status', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (res.ok || res.status === 503) this.handle({ type: 'status', data: (await res.json()) as Status });
+    } catch (e) {
+      console.debug('status poll failed:', e);
+    }
   }
 
   stop(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.ws?.close();
     this.ws = null;
