@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "alerts/telegram.hpp"
 #include "app/config.hpp"
 #include "app/credentials.hpp"
 #include "app/exit_codes.hpp"
@@ -69,6 +70,30 @@ int check_config(const Flags& flags) {
   return kExitOk;
 }
 
+// Sends one message with the configured bot and chat and says what happened;
+// the bot token never appears in the output.
+int test_telegram(const Flags& flags) {
+  const LoadedConfig loaded = load_with_overrides(flags);
+  std::vector<std::string> problems;
+  const Credentials creds = load_credentials(".env", process_env, problems);
+  for (const auto& p : problems) std::cerr << "warning: " << p << "\n";
+  if (!creds.has_telegram()) {
+    std::cerr << "error: test-telegram needs TELEGRAM_TOKEN and TELEGRAM_CHAT_ID in the environment or .env\n";
+    return kExitCredentials;
+  }
+  alerts::TelegramOptions options;
+  if (const auto* section = loaded.config.sections.if_contains("telegram"); section && section->is_object()) {
+    options = alerts::parse_telegram_options(section->get_object());
+  }
+  const auto result = alerts::send_test_message(options, creds.telegram_token, creds.telegram_chat_id);
+  if (!result.ok) {
+    std::cerr << "error: " << result.message << "\n";
+    return kExitRuntime;
+  }
+  std::cout << result.message << "\n";
+  return kExitOk;
+}
+
 int run(const Flags& flags) {
   LoadedConfig loaded = load_with_overrides(flags);
   util::setup_logging(loaded.config.log_dir, util::parse_log_level(loaded.config.log_level));
@@ -102,6 +127,7 @@ int run_cli(int argc, char** argv) {
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical or off");
   auto* check = app.add_subcommand("check-config", "validate the configuration and print it (secrets masked)");
   auto* version = app.add_subcommand("version", "print the version");
+  auto* telegram = app.add_subcommand("test-telegram", "send a test message to TELEGRAM_CHAT_ID and report the result");
   app.require_subcommand(0, 1);
 
   try {
@@ -117,6 +143,7 @@ int run_cli(int argc, char** argv) {
       return kExitOk;
     }
     if (*check) return check_config(flags);
+    if (*telegram) return test_telegram(flags);
     return run(flags);
   } catch (const ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
