@@ -9,6 +9,7 @@
 
 #include <array>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -18,18 +19,7 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr std::size_t kRandomBytes = 32;
-
-std::string random_hex() {
-  std::array<unsigned char, kRandomBytes> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("no secure random bytes for a session id");
-  }
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const auto b : bytes) fmt::format_to(std::back_inserter(out), "{:02x}", b);
-  return out;
-}
+constexpr std::size_t kSessionIdBytes = 32;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -55,6 +45,17 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::string random_hex(std::size_t bytes) {
+  std::vector<unsigned char> random(bytes);
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+    throw std::runtime_error("no secure random bytes available");
+  }
+  std::string out;
+  out.reserve(bytes * 2);
+  for (const auto b : random) fmt::format_to(std::back_inserter(out), "{:02x}", b);
+  return out;
+}
 
 bool is_loopback_bind(const std::string& bind) {
   if (bind == "localhost") return true;
@@ -159,7 +160,7 @@ Auth::Login Auth::login(std::string_view token, const std::string& peer, Clock::
     }
     sessions_.erase(oldest);
   }
-  Login result{true, std::nullopt, random_hex(), random_hex()};
+  Login result{true, std::nullopt, random_hex(kSessionIdBytes), random_hex(kSessionIdBytes)};
   sessions_[result.session] = Session{result.csrf, now + options_.session_ttl};
   return result;
 }
@@ -176,7 +177,7 @@ void Auth::prune(Clock::time_point now) {
   std::erase_if(failures_, [&](const auto& entry) {
     return now - entry.second.window_start >= options_.failed_login_window;
   });
-  // Too many addresses inside the window (a spray): forget the oldest records.
+  // Too many addresses inside the window (a spray): drop records to stay bounded.
   while (failures_.size() >= options_.max_tracked_addresses) failures_.erase(failures_.begin());
 }
 

@@ -48,6 +48,9 @@ bool is_loopback_bind(const std::string& bind);
 // and no token is configured.
 void require_token_for_bind(const std::string& bind, const std::string& token);
 
+// `bytes` bytes from the OpenSSL CSPRNG as lower-case hex; throws std::runtime_error when unavailable.
+std::string random_hex(std::size_t bytes);
+
 // Constant-time equality (compares SHA-256 digests, so lengths leak nothing).
 bool secrets_equal(std::string_view a, std::string_view b);
 // Value of cookie `name` in a Cookie header.

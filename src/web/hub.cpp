@@ -1,0 +1,231 @@
+#include "web/hub.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+#include "web/api_json.hpp"
+
+namespace fno::web {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kMaxDrainHistory = 1024;
+
+SharedText text(const json::value& value) { return std::make_shared<const std::string>(json::serialize(value)); }
+
+}  // namespace
+
+Hub::Hub(boost::asio::any_io_executor worker, HubOptions options)
+    : worker_(std::move(worker)), options_(std::move(options)) {}
+
+void Hub::publish_alert(const alerts::Alert& alert) {
+  ++published_alerts_;
+  fan_out(PushEvent{"alert", text(alert_json(alert)), false}, nullptr);
+}
+
+void Hub::publish_status(std::string status_json) {
+  auto payload = std::make_shared<const std::string>(std::move(status_json));
+  {
+    std::lock_guard lock(table_mu_);
+    status_ = payload;
+  }
+  fan_out(PushEvent{"status", std::move(payload), true}, nullptr);
+}
+
+void Hub::publish_candle(market::InstrumentKey key, const market::Candle& candle, std::optional<double> resistance,
+                         std::optional<double> ema_short, std::optional<double> ema_long) {
+  json::object payload = instrument_json(key);
+  payload["candle"] = candle_json(candle);
+  payload["resistance"] = opt(resistance);
+  payload["ema_short"] = opt(ema_short);
+  payload["ema_long"] = opt(ema_long);
+  fan_out(PushEvent{"candle", text(payload), false}, &key);
+}
+
+void Hub::publish_rows(const scan::SnapshotDelta& delta) {
+  published_rows_ += delta.rows.size();
+  bool schedule = false;
+  {
+    std::lock_guard lock(pending_mu_);
+    if (delta.full) {
+      pending_.clear();
+      pending_full_ = true;
+    }
+    for (const auto& row : delta.rows) pending_[row.key] = row;
+    for (const auto& key : delta.removed) pending_[key] = std::nullopt;
+    schedule = !std::exchange(drain_scheduled_, true);
+  }
+  if (schedule) boost::asio::post(worker_, [this] { drain(); });
+}
+
+void Hub::drain() {
+  std::unordered_map<market::InstrumentKey, std::optional<scan::SnapshotRow>> batch;
+  bool full = false;
+  {
+    std::lock_guard lock(pending_mu_);
+    batch.swap(pending_);
+    full = std::exchange(pending_full_, false);
+    drain_scheduled_ = false;
+  }
+  std::vector<std::pair<market::InstrumentKey, SharedText>> serialized;
+  serialized.reserve(batch.size());
+  for (auto& [key, row] : batch) {
+    if (!row) {
+      serialized.emplace_back(key, nullptr);
+      continue;
+    }
+    ScannerRow scanner_row{std::move(*row), {}, {}};
+    if (options_.describe) options_.describe(scanner_row);
+    serialized.emplace_back(key, text(row_json(scanner_row)));
+  }
+  std::lock_guard lock(table_mu_);
+  const auto update = [&](market::InstrumentKey key, SharedText json) {
+    auto& entry = rows_[key];
+    if (entry.seq != 0) by_seq_.erase(entry.seq);
+    if (json == nullptr && entry.json != nullptr) ++tombstones_;
+    if (json != nullptr && entry.seq != 0 && entry.json == nullptr) --tombstones_;
+    entry = Entry{++seq_, std::move(json)};
+    by_seq_.emplace(entry.seq, key);
+  };
+  if (full) {
+    // A full delta replaces everything: keys it does not list are gone.
+    std::vector<market::InstrumentKey> gone;
+    for (const auto& [key, entry] : rows_) {
+      if (entry.json != nullptr && !batch.contains(key)) gone.push_back(key);
+    }
+    for (const auto key : gone) update(key, nullptr);
+  }
+  for (auto& [key, json] : serialized) update(key, std::move(json));
+  if (tombstones_ > rows_.size() / 2 + 64) {
+    // Forget removed rows; clients older than this point get a snapshot.
+    std::erase_if(rows_, [](const auto& entry) { return entry.second.json == nullptr; });
+    std::erase_if(by_seq_, [this](const auto& entry) { return !rows_.contains(entry.second); });
+    tombstones_ = 0;
+    floor_seq_ = seq_;
+  }
+  drain_ends_.push_back(seq_);
+  if (drain_ends_.size() > kMaxDrainHistory) drain_ends_.pop_front();
+}
+
+RowsUpdate Hub::rows_since(std::uint64_t cursor) {
+  std::vector<SharedText> changed;
+  std::vector<market::InstrumentKey> removed;
+  RowsUpdate update;
+  {
+    std::lock_guard lock(table_mu_);
+    if (cursor == 0 || cursor < floor_seq_) {
+      if (cursor != 0) ++snapshots_;
+      return snapshot_locked();
+    }
+    update.version = seq_;
+    if (cursor >= seq_) return update;
+    const auto live = rows_.size() - tombstones_;
+    const auto limit = std::min(options_.max_delta_rows, std::max<std::size_t>(live / 2, 16));
+    for (auto it = by_seq_.upper_bound(cursor); it != by_seq_.end(); ++it) {
+      if (changed.size() + removed.size() >= limit) {
+        ++snapshots_;
+        return snapshot_locked();
+      }
+      const auto& entry = rows_.at(it->second);
+      if (entry.json == nullptr) removed.push_back(it->second);
+      else changed.push_back(entry.json);
+    }
+    const auto drains = static_cast<std::size_t>(
+        drain_ends_.end() - std::upper_bound(drain_ends_.begin(), drain_ends_.end(), cursor));
+    update.merged_publishes = drains;
+    if (drains > 1) coalesced_ += drains - 1;
+  }
+  std::string& out = update.payload;
+  out = "{\"version\":" + std::to_string(update.version) + ",\"rows\":[";
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    if (i != 0) out += ',';
+    out += *changed[i];
+  }
+  out += "],\"removed\":[";
+  for (std::size_t i = 0; i < removed.size(); ++i) {
+    if (i != 0) out += ',';
+    out += json::serialize(instrument_json(removed[i]));
+  }
+  out += "]}";
+  return update;
+}
+
+RowsUpdate Hub::snapshot_locked() {
+  RowsUpdate update;
+  update.snapshot = true;
+  update.version = seq_;
+  std::string& out = update.payload;
+  out = "{\"version\":" + std::to_string(seq_) + ",\"rows\":[";
+  bool first = true;
+  for (const auto& [seq, key] : by_seq_) {
+    const auto& json = rows_.at(key).json;
+    if (json == nullptr) continue;
+    if (!first) out += ',';
+    first = false;
+    out += *json;
+  }
+  out += "]}";
+  return update;
+}
+
+SharedText Hub::latest_status() const {
+  std::lock_guard lock(table_mu_);
+  return status_;
+}
+
+bool Hub::attach(const std::shared_ptr<PushClient>& client) {
+  std::lock_guard lock(clients_mu_);
+  std::erase_if(clients_, [](const auto& weak) { return weak.expired(); });
+  if (clients_.size() >= options_.max_clients) {
+    ++refused_clients_;
+    return false;
+  }
+  clients_.push_back(client);
+  return true;
+}
+
+void Hub::detach(const PushClient* client) {
+  std::lock_guard lock(clients_mu_);
+  std::erase_if(clients_, [client](const auto& weak) {
+    const auto strong = weak.lock();
+    return strong == nullptr || strong.get() == client;
+  });
+}
+
+void Hub::fan_out(const PushEvent& event, const market::InstrumentKey* candle_key) {
+  std::vector<std::shared_ptr<PushClient>> targets;
+  {
+    std::lock_guard lock(clients_mu_);
+    targets.reserve(clients_.size());
+    for (const auto& weak : clients_) {
+      if (auto client = weak.lock()) targets.push_back(std::move(client));
+    }
+  }
+  // Delivered outside the lock: a client closing itself may detach meanwhile.
+  for (const auto& client : targets) {
+    if (candle_key == nullptr || client->wants_candles(*candle_key)) client->deliver(event);
+  }
+}
+
+HubCounters Hub::counters() const {
+  HubCounters out;
+  out.published_rows = published_rows_;
+  out.published_alerts = published_alerts_;
+  out.coalesced = coalesced_;
+  out.snapshots = snapshots_;
+  out.closed_slow = closed_slow_;
+  out.refused_clients = refused_clients_;
+  std::lock_guard lock(clients_mu_);
+  for (const auto& weak : clients_) {
+    const auto client = weak.lock();
+    if (!client) continue;
+    ++(client->protocol() == PushProtocol::kWebSocket ? out.ws_clients : out.socketio_clients);
+  }
+  return out;
+}
+
+}  // namespace fno::web

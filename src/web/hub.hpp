@@ -1,0 +1,151 @@
+// hub.hpp
+//
+// Live push fan-out. The app publishes from any thread (engine, store,
+// network) without blocking: alerts, scanner row deltas, status, candle
+// updates. Rows are merged into a per-instrument table with a sequence
+// number; clients pull "rows changed since my cursor" when they are ready
+// to send, so a slow client naturally gets one coalesced delta (or a fresh
+// snapshot when it fell too far behind) and nothing queues per delta.
+// Alerts and candles go to each client's bounded queue (PushClient); a
+// client that overflows it is closed, never waited for. Row JSON is built
+// once per change on the worker executor, not on the publisher's thread.
+// Thread-safe; every lock is short and never held across I/O.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "alerts/alert.hpp"
+#include "market/candle.hpp"
+#include "market/instrument_key.hpp"
+#include "scan/snapshot.hpp"
+#include "web/backend.hpp"
+
+namespace fno::web {
+
+using SharedText = std::shared_ptr<const std::string>;
+
+// One event for clients: a type ("alert", "status", "candle", ...) and its JSON payload.
+struct PushEvent {
+  std::string type;
+  SharedText payload;
+  bool replaceable = false;  // status: only the newest pending one matters
+};
+
+enum class PushProtocol { kWebSocket, kSocketIo };
+
+// A connected live-push client as the hub sees it (push_session.cpp).
+class PushClient {
+ public:
+  virtual ~PushClient() = default;
+  // Thread-safe, non-blocking; a client whose queue overflows closes itself.
+  virtual void deliver(const PushEvent& event) = 0;
+  virtual bool wants_candles(market::InstrumentKey key) const = 0;
+  virtual PushProtocol protocol() const = 0;
+};
+
+// Rows for one client send: a delta since its cursor or a full snapshot.
+struct RowsUpdate {
+  bool snapshot = false;
+  std::uint64_t version = 0;  // the client's next cursor
+  std::size_t merged_publishes = 0;  // hub publishes folded into this update
+  std::string payload;        // {"version", "rows", "removed"?} JSON; empty: nothing changed
+};
+
+struct HubOptions {
+  std::size_t max_clients = 64;
+  // A delta larger than this (or larger than half the table) is sent as a snapshot.
+  std::size_t max_delta_rows = 2000;
+  // Fills ScannerRow::underlying/type for pushed rows (same shape as /api/scanner).
+  std::function<void(ScannerRow&)> describe;
+};
+
+struct HubCounters {
+  std::uint64_t published_rows = 0;
+  std::uint64_t published_alerts = 0;
+  std::uint64_t coalesced = 0;        // publishes merged into fewer client sends
+  std::uint64_t snapshots = 0;        // snapshots sent after falling behind
+  std::uint64_t closed_slow = 0;      // clients closed for overflowing their queue
+  std::uint64_t refused_clients = 0;  // over max_clients
+  std::size_t ws_clients = 0;
+  std::size_t socketio_clients = 0;
+};
+
+class Hub {
+ public:
+  // `worker` builds row JSON off the publisher's thread.
+  Hub(boost::asio::any_io_executor worker, HubOptions options);
+
+  // ---- Publishers: any thread, non-blocking, bounded ----
+  void publish_alert(const alerts::Alert& alert);
+  // Merged into the table; memory is bounded by the number of instruments.
+  void publish_rows(const scan::SnapshotDelta& delta);
+  // The /api/status object (status_json); clients get the newest one.
+  void publish_status(std::string status_json);
+  // A closed or updated candle for clients charting `key`; lines may be null.
+  void publish_candle(market::InstrumentKey key, const market::Candle& candle, std::optional<double> resistance,
+                      std::optional<double> ema_short, std::optional<double> ema_long);
+
+  // ---- Client side ----
+  bool attach(const std::shared_ptr<PushClient>& client);
+  void detach(const PushClient* client);
+  // Changes after `cursor` (0: snapshot). Cheap when nothing changed.
+  RowsUpdate rows_since(std::uint64_t cursor);
+  SharedText latest_status() const;
+  void count_closed_slow() { ++closed_slow_; }
+
+  HubCounters counters() const;
+
+ private:
+  struct Entry {
+    std::uint64_t seq = 0;
+    SharedText json;  // null: removed
+  };
+
+  void drain();  // worker: serialize pending rows into the table
+  void fan_out(const PushEvent& event, const market::InstrumentKey* candle_key);
+  RowsUpdate snapshot_locked();
+
+  boost::asio::any_io_executor worker_;
+  HubOptions options_;
+
+  // Publisher side: rows waiting for the worker (latest per key wins).
+  std::mutex pending_mu_;
+  std::unordered_map<market::InstrumentKey, std::optional<scan::SnapshotRow>> pending_;
+  bool pending_full_ = false;
+  bool drain_scheduled_ = false;
+
+  // Table.
+  mutable std::mutex table_mu_;
+  std::unordered_map<market::InstrumentKey, Entry> rows_;
+  std::map<std::uint64_t, market::InstrumentKey> by_seq_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t floor_seq_ = 0;  // cursors below this get a snapshot (tombstones pruned)
+  std::size_t tombstones_ = 0;
+  std::deque<std::uint64_t> drain_ends_;  // last seq of each recent drain (bounded)
+  SharedText status_;
+
+  // Clients.
+  mutable std::mutex clients_mu_;
+  std::vector<std::weak_ptr<PushClient>> clients_;
+
+  std::atomic<std::uint64_t> published_rows_{0};
+  std::atomic<std::uint64_t> published_alerts_{0};
+  std::atomic<std::uint64_t> coalesced_{0};
+  std::atomic<std::uint64_t> snapshots_{0};
+  std::atomic<std::uint64_t> closed_slow_{0};
+  std::atomic<std::uint64_t> refused_clients_{0};
+};
+
+}  // namespace fno::web
