@@ -1,0 +1,68 @@
+// scenario.hpp
+//
+// A scripted simulator session: at simulated second T, do X (drive a
+// breakout on instrument S with volume × k, force an EMA crossover, stall or
+// drop connections, send garbage/truncated frames or a disconnect code, slow
+// the writes down). Loaded from JSON or built in C++ (the demo's rotating
+// breakouts). Scripted market moves come with their ground truth: the alert
+// a scanner with the default rules must raise, and the window it falls in.
+// Pure value code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "market/calendar.hpp"
+#include "market/instrument_key.hpp"
+#include "sim/universe.hpp"
+
+namespace fno::sim {
+
+enum class Action : std::uint8_t {
+  kBreakout,    // close above the max TP of the last 50 candles, volume × k
+  kEmaCross,    // dip for 3 minutes, then rally: EMA 8 crosses above EMA 13
+  kStall,       // stop sending data, keep sockets open (for `duration` s; 0 = forever)
+  kDrop,        // close every feed socket abruptly
+  kGarbage,     // send a frame of random bytes
+  kTruncated,   // send a frame holding half a quote packet
+  kDisconnect,  // send disconnect packet `code` and close
+  kSlow,        // delay every write by `delay_ms` for `duration` s
+};
+std::string_view to_string(Action action);
+
+struct ScenarioStep {
+  double at = 0;  // simulated seconds since start
+  Action action = Action::kBreakout;
+  market::InstrumentKey instrument;  // market actions
+  double volume_multiplier = 4.0;
+  std::uint16_t code = 805;  // kDisconnect
+  double duration = 0;       // kStall, kSlow
+  int delay_ms = 200;        // kSlow
+};
+
+struct Scenario {
+  std::vector<ScenarioStep> steps;  // any order; run by `at`
+};
+
+// The alert a market step must produce: strategy "breakout" or "ema_cross"
+// on `instrument` for a 1-minute candle starting in [earliest, latest].
+struct ExpectedAlert {
+  market::InstrumentKey instrument;
+  std::string strategy;
+  market::IstSeconds earliest = 0;
+  market::IstSeconds latest = 0;
+};
+
+// {"steps": [{"at": 30, "action": "breakout", "segment": "NSE_FNO",
+//   "security_id": "49229", "volume_multiplier": 4}, {"at": 90, "action":
+//   "disconnect", "code": 807}, ...]}. Throws std::invalid_argument.
+Scenario parse_scenario(std::string_view json);
+
+// Demo script: a breakout every `interval` seconds from `first` on, rotating
+// through the universe, with an EMA cross every third slot, for `count` steps.
+Scenario demo_scenario(const std::vector<SimInstrument>& universe, std::size_t count = 240, double first = 20,
+                       double interval = 60);
+
+}  // namespace fno::sim
