@@ -111,16 +111,17 @@ void Hub::drain() {
   if (drain_ends_.size() > kMaxDrainHistory) drain_ends_.pop_front();
 }
 
-RowsUpdate Hub::rows_since(std::uint64_t cursor) {
+RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since) {
   std::vector<SharedText> changed;
   std::vector<market::InstrumentKey> removed;
   RowsUpdate update;
   {
     std::lock_guard lock(table_mu_);
-    if (cursor == 0 || cursor < floor_seq_) {
-      if (cursor != 0) ++snapshots_;
+    if (!since || *since < floor_seq_) {
+      if (since) ++snapshots_;
       return snapshot_locked();
     }
+    const auto cursor = *since;
     update.version = seq_;
     if (cursor >= seq_) return update;
     const auto live = rows_.size() - tombstones_;

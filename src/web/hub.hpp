@@ -100,8 +100,8 @@ class Hub {
   // ---- Client side ----
   bool attach(const std::shared_ptr<PushClient>& client);
   void detach(const PushClient* client);
-  // Changes after `cursor` (0: snapshot). Cheap when nothing changed.
-  RowsUpdate rows_since(std::uint64_t cursor);
+  // Changes after `cursor` (nullopt: a snapshot). Cheap when nothing changed.
+  RowsUpdate rows_since(std::optional<std::uint64_t> cursor);
   SharedText latest_status() const;
   void count_closed_slow() { ++closed_slow_; }
 

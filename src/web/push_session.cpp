@@ -280,7 +280,7 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
   bool writing_ = false;
   bool closing_ = false;
   bool ready_ = false;  // events may flow (Socket.IO: after the client's "40")
-  std::uint64_t cursor_ = 0;
+  std::optional<std::uint64_t> cursor_;  // nullopt until the first snapshot
   Clock::time_point last_rows_{};
   Clock::time_point last_ping_{};
   bool awaiting_pong_ = false;

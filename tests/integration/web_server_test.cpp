@@ -1,0 +1,629 @@
+// Web server integration tests: the real WebServer on loopback, real HTTP
+// and WebSocket clients (Beast), the real socket.io-client (node), and an
+// in-test ApiBackend with fixed data.
+#include "web/web_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include <sys/socket.h>
+
+#include <csignal>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/child_process.hpp"
+#include "web_test_backend.hpp"
+
+namespace fno::web {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using test::TestBackend;
+
+// The server on its own network thread, like the app runs it.
+class Server {
+ public:
+  explicit Server(WebOptions options = {}) {
+    options.bind = options.bind.empty() ? "127.0.0.1" : options.bind;
+    options.port = 0;
+    options.version = "0.1.0";
+    options.mode = "demo";
+    server_ = std::make_unique<WebServer>(io_, options, backend);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~Server() {
+    asio::post(io_, [this] { server_->stop(); });
+    io_.stop();
+    thread_.join();
+  }
+  std::uint16_t port() const { return server_->port(); }
+  WebServer& web() { return *server_; }
+
+  TestBackend backend;
+
+ private:
+  asio::io_context io_;
+  std::unique_ptr<WebServer> server_;
+  std::thread thread_;
+};
+
+struct Reply {
+  http::response<http::string_body> res;
+  json::value body() const { return json::parse(res.body()); }
+  std::string header(std::string_view name) const { return std::string(res[name]); }
+};
+
+Reply request(std::uint16_t port, http::verb verb, std::string target, std::map<std::string, std::string> headers = {},
+              std::string body = {}) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [name, value] : headers) req.set(name, value);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64u << 20);
+  http::read(stream, buffer, parser);
+  return Reply{parser.release()};
+}
+
+Reply get(std::uint16_t port, std::string target, std::map<std::string, std::string> headers = {}) {
+  return request(port, http::verb::get, std::move(target), std::move(headers));
+}
+
+std::map<std::string, std::string> kCsrf = {{"X-CSRF-Token", "1"}, {"Content-Type", "application/json"}};
+
+// Validates the Prometheus text exposition format (0.0.4): HELP/TYPE lines,
+// sample lines `name{label="value",...} number`, TYPE before samples, no
+// family declared twice. Returns the samples by "name{labels}".
+std::map<std::string, double> parse_prometheus(const std::string& text) {
+  static const std::regex kSample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$)");
+  static const std::regex kType(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$)");
+  static const std::regex kHelp(R"(^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*$)");
+  std::set<std::string> typed;
+  std::map<std::string, double> samples;
+  std::istringstream lines(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    std::smatch m;
+    if (std::regex_match(line, m, kType)) {
+      EXPECT_TRUE(typed.insert(m[1]).second) << "family declared twice: " << line;
+    } else if (std::regex_match(line, kHelp)) {
+    } else if (std::regex_match(line, m, kSample)) {
+      EXPECT_TRUE(typed.contains(m[1])) << "sample before its TYPE line " << number << ": " << line;
+      samples[line.substr(0, line.rfind(' '))] = std::stod(m[7]);
+    } else {
+      ADD_FAILURE() << "line " << number << " is not Prometheus text: '" << line << "'";
+    }
+  }
+  EXPECT_TRUE(text.ends_with("\n"));
+  return samples;
+}
+
+TEST(WebApi, StatusReportsHealthFeedAndSecurityHeaders) {
+  Server server;
+  const auto reply = get(server.port(), "/api/status");
+  EXPECT_EQ(reply.res.result(), http::status::ok);
+  const auto body = reply.body().as_object();
+  EXPECT_EQ(body.at("status"), "ok");
+  EXPECT_EQ(body.at("mode"), "demo");
+  EXPECT_EQ(body.at("active_symbols"), 3);
+  EXPECT_EQ(body.at("feed").at("connections").at(0).at("state"), "streaming");
+  EXPECT_EQ(reply.header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(reply.header("Referrer-Policy"), "no-referrer");
+  EXPECT_NE(reply.header("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(reply.header("Content-Security-Policy").find("unsafe-inline"), std::string::npos);
+}
+
+TEST(WebApi, StatusIs503OnlyWhenTheScannerCannotWork) {
+  Server server;
+  {
+    std::lock_guard lock(server.backend.mu);
+    server.backend.can_work = false;
+  }
+  const auto reply = get(server.port(), "/api/status");
+  EXPECT_EQ(reply.res.result(), http::status::service_unavailable);
+  EXPECT_EQ(reply.body().at("status"), "down");
+  EXPECT_EQ(reply.body().at("reasons").at(0), "no instruments");
+}
+
+TEST(WebApi, MetricsParseAsPrometheusText) {
+  Server server;
+  get(server.port(), "/api/status");
+  const auto reply = get(server.port(), "/metrics");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  EXPECT_NE(reply.header("Content-Type").find("text/plain; version=0.0.4"), std::string::npos);
+  const auto samples = parse_prometheus(reply.res.body());
+  EXPECT_EQ(samples.at(R"(fno_feed_packets_total{kind="quote"})"), 100);
+  EXPECT_EQ(samples.at(R"(fno_signals_total{strategy="breakout"})"), 4);
+  EXPECT_EQ(samples.at(R"(fno_feed_connection_state{connection="0",state="streaming"})"), 1);
+  EXPECT_EQ(samples.at(R"(fno_build_info{version="0.1.0",mode="demo"})"), 1);
+  EXPECT_GE(samples.at(R"(fno_web_responses_total{status="2xx"})"), 1);
+}
+
+TEST(WebApi, ScannerFiltersSortsAndNamesBadParameters) {
+  Server server;
+  auto reply = get(server.port(), "/api/scanner?type=FUTSTK&sort=-ltp");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  auto rows = reply.body().at("rows").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("symbol"), "RELIANCE-Nov2026-FUT");
+  EXPECT_EQ(rows[0].at("segment"), "NSE_FNO");
+  EXPECT_EQ(rows[1].at("symbol"), "TCS-Nov2026-FUT");
+
+  reply = get(server.port(), "/api/scanner?near=1&state=ready&min_price=100");
+  ASSERT_EQ(reply.body().at("total"), 1);
+  EXPECT_EQ(reply.body().at("rows").at(0).at("symbol"), "RELIANCE-Nov2026-FUT");
+
+  reply = get(server.port(), "/api/scanner?q=nifty");
+  EXPECT_EQ(reply.body().at("rows").at(0).at("underlying"), "NIFTY");
+
+  reply = get(server.port(), "/api/scanner?limit=0");
+  EXPECT_EQ(reply.res.result(), http::status::bad_request);
+  EXPECT_EQ(reply.body().at("error").at("code"), "invalid_parameter");
+  EXPECT_EQ(reply.body().at("error").at("field"), "limit");
+}
+
+TEST(WebApi, InstrumentSearchNeedsAQuery) {
+  Server server;
+  auto reply = get(server.port(), "/api/instruments/search?q=TCS");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  EXPECT_EQ(reply.body().at("results").at(0).at("symbol"), "TCS-Nov2026-FUT");
+  reply = get(server.port(), "/api/instruments/search");
+  EXPECT_EQ(reply.res.result(), http::status::bad_request);
+  EXPECT_EQ(reply.body().at("error").at("field"), "q");
+}
+
+TEST(WebApi, AlertsPageWithKeysetCursor) {
+  Server server;
+  auto reply = get(server.port(), "/api/alerts?limit=2");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  auto body = reply.body();
+  EXPECT_EQ(body.at("alerts").at(0).at("id"), 2500);
+  EXPECT_EQ(body.at("alerts").at(1).at("id"), 2499);
+  const std::string cursor(body.at("next_cursor").as_string());
+  reply = get(server.port(), "/api/alerts?limit=2&cursor=" + cursor);
+  EXPECT_EQ(reply.body().at("alerts").at(0).at("id"), 2498);
+  EXPECT_EQ(get(server.port(), "/api/alerts?cursor=zzz").body().at("error").at("field"), "cursor");
+  EXPECT_EQ(get(server.port(), "/api/alerts?from=2026-13-01").body().at("error").at("field"), "from");
+}
+
+TEST(WebApi, AlertsCsvStreamsEveryMatchAsAnAttachment) {
+  Server server;
+  const auto reply = get(server.port(), "/api/alerts.csv?strategy=breakout");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  EXPECT_TRUE(reply.res.chunked());
+  EXPECT_EQ(reply.header("Content-Disposition"), "attachment; filename=\"alerts.csv\"");
+  const auto& text = reply.res.body();
+  EXPECT_TRUE(text.starts_with("id,time_ist,symbol,"));
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2501);  // header + 2,500 alerts over 3 pages
+  EXPECT_NE(text.find("\"close crossed resistance, =cmd\""), std::string::npos);
+}
+
+TEST(WebApi, WatchlistCrudNeedsCsrfHeaderForMutations) {
+  Server server;
+  const std::string create = R"({"name":"banks","items":[{"segment":"NSE_FNO","security_id":52175}]})";
+  auto reply = request(server.port(), http::verb::post, "/api/watchlists", {{"Content-Type", "application/json"}}, create);
+  EXPECT_EQ(reply.res.result(), http::status::forbidden);
+  EXPECT_EQ(reply.body().at("error").at("code"), "csrf");
+
+  reply = request(server.port(), http::verb::post, "/api/watchlists", kCsrf, create);
+  ASSERT_EQ(reply.res.result(), http::status::created);
+  const auto id = std::to_string(reply.body().at("id").as_int64());
+  reply = request(server.port(), http::verb::post, "/api/watchlists", kCsrf, create);
+  EXPECT_EQ(reply.res.result(), http::status::conflict);
+
+  reply = request(server.port(), http::verb::post, "/api/watchlists/" + id + "/items", kCsrf,
+                  R"({"segment":2,"security_id":7})");
+  ASSERT_EQ(reply.res.result(), http::status::created);
+  EXPECT_EQ(reply.body().at("items").as_array().size(), 2u);
+  reply = request(server.port(), http::verb::delete_, "/api/watchlists/" + id + "/items/NSE_FNO/52175", kCsrf);
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  EXPECT_EQ(reply.body().at("items").at(0).at("security_id"), 7);
+  reply = request(server.port(), http::verb::put, "/api/watchlists/" + id, kCsrf, R"({"name":"psu"})");
+  EXPECT_EQ(reply.body().at("name"), "psu");
+  reply = request(server.port(), http::verb::post, "/api/watchlists", kCsrf, R"({"name":"x","items":[{"segment":"NOPE","security_id":1}]})");
+  EXPECT_EQ(reply.body().at("error").at("field"), "items[0].segment");
+  EXPECT_EQ(get(server.port(), "/api/watchlists").body().at("watchlists").as_array().size(), 1u);
+  reply = request(server.port(), http::verb::delete_, "/api/watchlists/" + id, kCsrf);
+  EXPECT_EQ(reply.res.result(), http::status::no_content);
+  EXPECT_EQ(get(server.port(), "/api/watchlists/" + id).res.result(), http::status::not_found);
+}
+
+TEST(WebApi, SettingsValidateAndRefuseSecrets) {
+  Server server;
+  auto reply = get(server.port(), "/api/settings");
+  EXPECT_EQ(reply.body().at("settings").at("lookback"), 50);
+  reply = request(server.port(), http::verb::put, "/api/settings", kCsrf, R"({"lookback":1})");
+  EXPECT_EQ(reply.res.result(), http::status::unprocessable_entity);
+  EXPECT_EQ(reply.body().at("error").at("field"), "lookback");
+  reply = request(server.port(), http::verb::put, "/api/settings", kCsrf, R"({"telegram":{"bot_token":"x"}})");
+  EXPECT_EQ(reply.res.result(), http::status::unprocessable_entity);
+  EXPECT_EQ(reply.body().at("error").at("field"), "telegram.bot_token");
+  reply = request(server.port(), http::verb::put, "/api/settings", kCsrf, R"({"lookback":40})");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  EXPECT_EQ(reply.body().at("settings").at("lookback"), 40);
+  EXPECT_EQ(reply.body().at("applied").at(0), "lookback");
+  reply = request(server.port(), http::verb::put, "/api/settings", kCsrf, "{not json");
+  EXPECT_EQ(reply.body().at("error").at("code"), "bad_request");
+}
+
+TEST(WebApi, StrategiesAndCandles) {
+  Server server;
+  EXPECT_EQ(get(server.port(), "/api/strategies").body().at("strategies").at(0).at("id"), "breakout");
+  auto reply = get(server.port(), "/api/candles/NSE_FNO/52175?from=1764059940");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  const auto body = reply.body();
+  EXPECT_EQ(body.at("candles").as_array().size(), 2u);
+  EXPECT_EQ(body.at("candles").at(0).at("time"), 1764059940);
+  EXPECT_EQ(body.at("resistance").as_array().size(), 2u);
+  EXPECT_EQ(body.at("volume").at(0).at("value"), 100);
+  EXPECT_EQ(get(server.port(), "/api/candles/NSE_FNO/1").res.result(), http::status::not_found);
+}
+
+TEST(WebApi, ErrorsForUnknownPathsMethodsAndOversizedBodies) {
+  Server server;
+  auto reply = get(server.port(), "/api/nope");
+  EXPECT_EQ(reply.res.result(), http::status::not_found);
+  EXPECT_EQ(reply.body().at("error").at("code"), "not_found");
+  reply = request(server.port(), http::verb::post, "/api/status", kCsrf);
+  EXPECT_EQ(reply.res.result(), http::status::method_not_allowed);
+  EXPECT_EQ(reply.header("Allow"), "GET");
+  reply = request(server.port(), http::verb::put, "/api/settings", kCsrf, std::string(2u << 20, 'x'));
+  EXPECT_EQ(reply.res.result(), http::status::payload_too_large);
+  reply = get(server.port(), "/socket.io/?EIO=4&transport=polling");
+  EXPECT_EQ(reply.res.result(), http::status::bad_request);
+  EXPECT_EQ(reply.body().at("error").at("code"), "unsupported_transport");
+  EXPECT_NE(std::string(reply.body().at("error").at("message").as_string()).find("websocket"), std::string::npos);
+}
+
+TEST(WebStatic, ServesIndexSpaRoutesAndRefusesFilesystemPaths) {
+  Server server;
+  auto reply = get(server.port(), "/");
+  ASSERT_EQ(reply.res.result(), http::status::ok);
+  EXPECT_EQ(reply.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(reply.res.body().find("/api/status"), std::string::npos);
+  EXPECT_EQ(get(server.port(), "/alerts/today").res.body(), reply.res.body());  // SPA route
+  // Nothing maps to the filesystem: traversal paths get the SPA page (or 404), never a file.
+  EXPECT_EQ(get(server.port(), "/../../etc/passwd").res.body(), reply.res.body());
+  EXPECT_EQ(get(server.port(), "/%2e%2e/%2e%2e/etc/passwd").res.body(), reply.res.body());
+  EXPECT_EQ(get(server.port(), "/assets/../../etc/hosts.txt").res.result(), http::status::not_found);
+}
+
+// ---- Auth ----
+
+TEST(WebAuth, NonLoopbackBindWithoutTokenIsRefused) {
+  asio::io_context io;
+  TestBackend backend;
+  WebOptions options;
+  options.bind = "0.0.0.0";
+  options.port = 0;
+  try {
+    WebServer server(io, options, backend);
+    FAIL() << "started without DASHBOARD_TOKEN on 0.0.0.0";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("DASHBOARD_TOKEN"), std::string::npos);
+  }
+}
+
+TEST(WebAuth, LoopbackModeRefusesForeignHostAndOrigin) {
+  Server server;
+  EXPECT_EQ(get(server.port(), "/api/status", {{"Host", "evil.example:5000"}}).res.result(), http::status::forbidden);
+  const auto port = std::to_string(server.port());
+  auto reply = request(server.port(), http::verb::put, "/api/settings",
+                       {{"X-CSRF-Token", "1"}, {"Origin", "http://evil.example"}}, R"({"lookback":40})");
+  EXPECT_EQ(reply.res.result(), http::status::forbidden);
+  EXPECT_EQ(reply.body().at("error").at("code"), "forbidden_origin");
+  reply = request(server.port(), http::verb::put, "/api/settings",
+                  {{"X-CSRF-Token", "1"}, {"Origin", "http://127.0.0.1:" + port}}, R"({"lookback":40})");
+  EXPECT_EQ(reply.res.result(), http::status::ok);
+}
+
+constexpr const char* kToken = "test-dashboard-token-not-real";
+
+WebOptions token_options() {
+  WebOptions options;
+  options.token = kToken;
+  return options;
+}
+
+std::string cookie_pair(const Reply& reply, std::string_view name) {
+  for (const auto& field : reply.res) {
+    if (field.name() != http::field::set_cookie) continue;
+    const auto value = std::string(field.value());
+    if (value.starts_with(std::string(name) + "=")) return value.substr(0, value.find(';'));
+  }
+  return {};
+}
+
+TEST(WebAuth, TokenModeMatrix) {
+  Server server(token_options());
+  const auto port = server.port();
+  EXPECT_EQ(get(port, "/api/status").res.result(), http::status::unauthorized);
+  EXPECT_EQ(get(port, "/api/status", {{"Authorization", "Bearer wrong"}}).res.result(), http::status::unauthorized);
+  EXPECT_EQ(get(port, "/api/status", {{"Authorization", std::string("Bearer ") + kToken}}).res.result(), http::status::ok);
+  auto page = get(port, "/");
+  EXPECT_EQ(page.res.result(), http::status::see_other);
+  EXPECT_EQ(page.header("Location"), "/login");
+
+  // Bearer mutations need no CSRF header (not an ambient credential).
+  auto reply = request(port, http::verb::put, "/api/settings",
+                       {{"Authorization", std::string("Bearer ") + kToken}}, R"({"lookback":40})");
+  EXPECT_EQ(reply.res.result(), http::status::ok);
+
+  reply = request(port, http::verb::post, "/login", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                  std::string("token=") + kToken);
+  ASSERT_EQ(reply.res.result(), http::status::see_other);
+  const auto session = cookie_pair(reply, "fno_session");
+  const auto csrf = cookie_pair(reply, "fno_csrf");
+  ASSERT_FALSE(session.empty());
+  bool http_only = false;
+  for (const auto& field : reply.res) {
+    const auto value = std::string(field.value());
+    if (value.starts_with("fno_session=")) {
+      http_only = value.find("HttpOnly") != std::string::npos && value.find("SameSite=Strict") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(http_only);
+  const std::string cookies = session + "; " + csrf;
+  EXPECT_EQ(get(port, "/api/status", {{"Cookie", cookies}}).res.result(), http::status::ok);
+  EXPECT_EQ(get(port, "/", {{"Cookie", cookies}}).res.result(), http::status::ok);
+  reply = request(port, http::verb::put, "/api/settings", {{"Cookie", cookies}}, R"({"lookback":41})");
+  EXPECT_EQ(reply.body().at("error").at("code"), "csrf");
+  reply = request(port, http::verb::put, "/api/settings", {{"Cookie", cookies}, {"X-CSRF-Token", "guess"}},
+                  R"({"lookback":41})");
+  EXPECT_EQ(reply.body().at("error").at("code"), "csrf");
+  reply = request(port, http::verb::put, "/api/settings",
+                  {{"Cookie", cookies}, {"X-CSRF-Token", csrf.substr(csrf.find('=') + 1)}}, R"({"lookback":41})");
+  EXPECT_EQ(reply.res.result(), http::status::ok);
+
+  reply = request(port, http::verb::post, "/logout", {{"Cookie", cookies}});
+  EXPECT_EQ(reply.res.result(), http::status::no_content);
+  EXPECT_EQ(get(port, "/api/status", {{"Cookie", cookies}}).res.result(), http::status::unauthorized);
+}
+
+TEST(WebAuth, FailedLoginsAreRateLimited) {
+  Server server(token_options());
+  const std::map<std::string, std::string> json_type = {{"Content-Type", "application/json"}};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(request(server.port(), http::verb::post, "/login", json_type, R"({"token":"bad"})").res.result(),
+              http::status::unauthorized);
+  }
+  const auto reply = request(server.port(), http::verb::post, "/login", json_type,
+                             std::string(R"({"token":")") + kToken + "\"}");
+  EXPECT_EQ(reply.res.result(), http::status::too_many_requests);
+  EXPECT_FALSE(reply.header("Retry-After").empty());
+}
+
+// ---- Live push ----
+
+class WsClient {
+ public:
+  WsClient(std::uint16_t port, std::string target, std::map<std::string, std::string> headers = {})
+      : ws_(io_) {
+    asio::connect(ws_.next_layer(), std::array{tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)});
+    set_receive_timeout(10);
+    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+      for (const auto& [name, value] : headers) req.set(name, value);
+    }));
+    ws_.handshake(response_, "127.0.0.1:" + std::to_string(port), target, ec_);
+  }
+  const beast::error_code& error() const { return ec_; }
+  const websocket::response_type& response() const { return response_; }
+
+  // Next text message; empty on timeout or close.
+  std::string read() {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    ws_.read(buffer, ec);
+    if (ec) return {};
+    return beast::buffers_to_string(buffer.data());
+  }
+  // Reads until a {"type": type} message arrives; null when none did.
+  json::value read_type(std::string_view type, int max_messages = 200) {
+    for (int i = 0; i < max_messages; ++i) {
+      const auto text = read();
+      if (text.empty()) return nullptr;
+      auto value = json::parse(text);
+      if (value.at("type").as_string() == type) return value;
+    }
+    return nullptr;
+  }
+  void send(const std::string& text) { ws_.write(asio::buffer(text)); }
+  tcp::socket& socket() { return ws_.next_layer(); }
+
+ private:
+  void set_receive_timeout(int seconds) {
+    timeval tv{seconds, 0};
+    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  asio::io_context io_;
+  websocket::stream<tcp::socket> ws_;
+  websocket::response_type response_;
+  beast::error_code ec_;
+};
+
+TEST(WebPush, SnapshotThenDeltasAlertsAndCandles) {
+  Server server;
+  auto& hub = server.web().hub();
+  scan::SnapshotDelta first;
+  first.full = true;
+  first.rows = {test::make_row(1, "A-FUT", 10, 1.0, true), test::make_row(2, "B-FUT", 20, 2.0, true)};
+  hub.publish_rows(first);
+
+  WsClient client(server.port(), "/ws");
+  ASSERT_FALSE(client.error()) << client.error().message();
+  EXPECT_EQ(client.read_type("hello").at("data").at("mode"), "demo");
+  // The rows may land before or after the connect: wait for a snapshot or delta holding B-FUT.
+  auto snapshot = client.read_type("snapshot");
+  ASSERT_FALSE(snapshot.is_null());
+
+  scan::SnapshotDelta change;
+  change.rows = {test::make_row(2, "B-FUT", 21, 2.0, true)};
+  change.removed = {{2, 1}};
+  hub.publish_rows(change);
+  json::value rows;
+  for (int i = 0; i < 5 && rows.is_null(); ++i) {
+    rows = client.read_type("rows");
+    if (!rows.is_null() && rows.at("data").at("rows").as_array().empty()) rows = nullptr;
+  }
+  ASSERT_FALSE(rows.is_null());
+  EXPECT_EQ(rows.at("data").at("rows").at(0).at("ltp"), 21.0);
+  EXPECT_EQ(rows.at("data").at("removed").at(0).at("security_id"), 1);
+
+  hub.publish_alert(test::make_alert(7, "B-FUT", "breakout"));
+  const auto alert = client.read_type("alert");
+  ASSERT_FALSE(alert.is_null());
+  EXPECT_EQ(alert.at("data").at("id"), 7);
+  EXPECT_EQ(alert.at("data").at("symbol"), "B-FUT");
+
+  client.send(R"({"type":"subscribe_candles","segment":"NSE_FNO","security_id":2})");
+  client.send(R"({"type":"ping"})");
+  ASSERT_FALSE(client.read_type("pong").is_null());  // subscription processed before the pong
+  market::Candle candle;
+  candle.start = market::ist_from_utc(1764059940);
+  candle.close = 21;
+  hub.publish_candle({2, 3}, candle, std::nullopt, std::nullopt, std::nullopt);  // not subscribed
+  hub.publish_candle({2, 2}, candle, 20.5, std::nullopt, std::nullopt);
+  const auto update = client.read_type("candle");
+  ASSERT_FALSE(update.is_null());
+  EXPECT_EQ(update.at("data").at("security_id"), 2);
+  EXPECT_EQ(update.at("data").at("resistance"), 20.5);
+}
+
+TEST(WebPush, SlowClientIsClosedWithoutStallingOthers) {
+  WebOptions options;
+  options.push.max_queue = 32;
+  Server server(options);
+  auto& hub = server.web().hub();
+  WsClient slow(server.port(), "/ws");  // never reads
+  ASSERT_FALSE(slow.error());
+  ::setsockopt(slow.socket().native_handle(), SOL_SOCKET, SO_RCVBUF, std::array{4096}.data(), sizeof(int));
+  WsClient fast(server.port(), "/ws");
+  ASSERT_FALSE(fast.error());
+  const std::string big(16 * 1024, 'x');
+  for (int i = 1; i <= 2000; ++i) {
+    hub.publish_alert(test::make_alert(i, "S", big));
+    // The fast client keeps up: it sees every alert, in order, while the slow one backs up.
+    const auto alert = fast.read_type("alert");
+    ASSERT_FALSE(alert.is_null()) << "fast client starved at alert " << i;
+    ASSERT_EQ(alert.at("data").at("id"), i);
+    if (hub.counters().closed_slow > 0) break;
+  }
+  EXPECT_EQ(hub.counters().closed_slow, 1u);
+  const auto samples = parse_prometheus(get(server.port(), "/metrics").res.body());
+  EXPECT_EQ(samples.at(R"(fno_web_push_drops_total{reason="closed_slow"})"), 1);
+}
+
+TEST(WebPush, SlowRowsAreCoalescedIntoOneDelta) {
+  Server server;
+  auto& hub = server.web().hub();
+  WsClient client(server.port(), "/ws");
+  ASSERT_FALSE(client.read_type("snapshot").is_null());
+  // Many publishes while the client waits between pushes: it gets merged deltas, latest values only.
+  for (int i = 1; i <= 200; ++i) {
+    scan::SnapshotDelta delta;
+    delta.rows = {test::make_row(1, "A-FUT", i, 1.0, true)};
+    hub.publish_rows(delta);
+  }
+  int deltas = 0;
+  double last = 0;
+  while (last < 200) {
+    const auto rows = client.read_type("rows");
+    ASSERT_FALSE(rows.is_null());
+    ++deltas;
+    for (const auto& row : rows.at("data").at("rows").as_array()) last = row.at("ltp").as_double();
+  }
+  EXPECT_LT(deltas, 200);
+  EXPECT_GT(hub.counters().coalesced, 0u);
+}
+
+TEST(WebPush, UpgradeChecksOriginAndToken) {
+  {
+    Server server;
+    WsClient foreign(server.port(), "/ws", {{"Origin", "http://evil.example"}});
+    EXPECT_TRUE(foreign.error());
+    EXPECT_EQ(foreign.response().result(), http::status::forbidden);
+  }
+  Server server(token_options());
+  WsClient anonymous(server.port(), "/ws");
+  EXPECT_EQ(anonymous.response().result(), http::status::unauthorized);
+  WsClient bearer(server.port(), "/ws", {{"Authorization", std::string("Bearer ") + kToken}});
+  ASSERT_FALSE(bearer.error());
+  EXPECT_FALSE(bearer.read_type("hello").is_null());
+}
+
+TEST(WebSocketIo, EngineIoHandshakePingAndEventFraming) {
+  WebOptions options;
+  options.push.ping_interval = std::chrono::milliseconds(200);
+  Server server(options);
+  WsClient client(server.port(), "/socket.io/?EIO=4&transport=websocket");
+  ASSERT_FALSE(client.error());
+  const auto open = client.read();
+  ASSERT_TRUE(open.starts_with("0{")) << open;
+  const auto handshake = json::parse(std::string_view(open).substr(1));
+  EXPECT_EQ(handshake.at("pingInterval"), 200);
+  EXPECT_TRUE(handshake.at("upgrades").as_array().empty());
+  client.send("40");
+  bool connected = false;
+  bool pinged = false;
+  bool alerted = false;
+  for (int i = 0; i < 100 && !(connected && pinged && alerted); ++i) {
+    const auto packet = client.read();
+    ASSERT_FALSE(packet.empty());
+    if (packet.starts_with("40{")) {
+      connected = true;
+      server.web().hub().publish_alert(test::make_alert(9, "SIO-FUT", "breakout"));
+    } else if (packet == "2") {
+      pinged = true;
+      client.send("3");
+    } else if (packet.starts_with(R"(42["alert",)")) {
+      const auto event = json::parse(std::string_view(packet).substr(2));
+      EXPECT_EQ(event.at(1).at("symbol"), "SIO-FUT");
+      alerted = true;
+    }
+  }
+  EXPECT_TRUE(connected && pinged && alerted);
+}
+
+// The real socket.io-client npm package (tests/integration/node) receives an alert event.
+TEST(SocketIoClient, ReceivesAlertEvent) {
+  Server server;
+  const std::filesystem::path dir = FNO_NODE_TEST_DIR;
+  ASSERT_TRUE(std::filesystem::exists(dir / "node_modules" / "socket.io-client")) << "npm ci did not run";
+  const auto log = std::filesystem::temp_directory_path() / ("fno_socketio_" + std::to_string(::getpid()) + ".log");
+  fno::test::ChildProcess node({FNO_NODE_BIN, (dir / "socketio_alert.mjs").string(), std::to_string(server.port())}, dir, {},
+                          log);
+  std::optional<int> exit_code;
+  for (int i = 0; i < 200 && !exit_code; ++i) {
+    server.web().hub().publish_alert(test::make_alert(11, "NODE-FUT", "breakout"));
+    exit_code = node.wait(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(exit_code, 0) << node.output();
+  EXPECT_NE(node.output().find("\"symbol\":\"NODE-FUT\""), std::string::npos) << node.output();
+}
+
+}  // namespace
+}  // namespace fno::web
