@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "alerts/backup.hpp"
 #include "alerts/telegram.hpp"
 #include "app/config.hpp"
 #include "app/credentials.hpp"
@@ -70,6 +71,17 @@ int check_config(const Flags& flags) {
   return kExitOk;
 }
 
+// Online copy of the configured alert database (safe while the scanner runs).
+int backup(const Flags& flags, const std::string& destination, bool overwrite) {
+  const LoadedConfig loaded = load_with_overrides(flags);
+  alerts::BackupOptions options;
+  options.overwrite = overwrite;
+  const alerts::BackupResult r = alerts::backup_database(loaded.config.db_path, destination, options);
+  std::cout << "backed up " << loaded.config.db_path << " to " << r.destination.string() << ": " << r.alerts
+            << " alerts, " << r.bytes << " bytes, schema " << r.schema_version << "\n";
+  return kExitOk;
+}
+
 // Sends one message with the configured bot and chat and says what happened;
 // the bot token never appears in the output.
 int test_telegram(const Flags& flags) {
@@ -128,6 +140,11 @@ int run_cli(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "validate the configuration and print it (secrets masked)");
   auto* version = app.add_subcommand("version", "print the version");
   auto* telegram = app.add_subcommand("test-telegram", "send a test message to TELEGRAM_CHAT_ID and report the result");
+  std::string backup_dest;
+  bool backup_force = false;
+  auto* backup_cmd = app.add_subcommand("backup", "online copy of the alert database (db_path) to DEST");
+  backup_cmd->add_option("DEST", backup_dest, "file, or directory for alerts-<UTC time>.db")->required();
+  backup_cmd->add_flag("--force", backup_force, "replace DEST when it is an existing file");
   app.require_subcommand(0, 1);
 
   try {
@@ -144,7 +161,11 @@ int run_cli(int argc, char** argv) {
     }
     if (*check) return check_config(flags);
     if (*telegram) return test_telegram(flags);
+    if (*backup_cmd) return backup(flags, backup_dest, backup_force);
     return run(flags);
+  } catch (const alerts::BackupError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitRuntime;
   } catch (const ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
