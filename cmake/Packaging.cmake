@@ -39,9 +39,11 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/deploy/config.service.json
   ${PROJECT_SOURCE_DIR}/config.example.json
   DESTINATION ${CMAKE_INSTALL_DATADIR}/fno-scanner)
+# Debian names the doc directory after the package, not the CMake project.
+set(FNO_DOC_DIR ${CMAKE_INSTALL_DATADIR}/doc/fno-scanner)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/DEPLOY.md ${PROJECT_SOURCE_DIR}/README.md
-  DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME copyright)
+  DESTINATION ${FNO_DOC_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${FNO_DOC_DIR} RENAME copyright)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME fno-scanner)
