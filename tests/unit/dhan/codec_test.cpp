@@ -247,7 +247,7 @@ TEST(Decode, TruncatedTailKeepsEarlierPackets) {
   Bytes frame;
   encode(one_of_each()[1], frame);
   encode(one_of_each()[2], frame);
-  frame.resize(frame.size() - 1);
+  frame.pop_back();  // (resize(size()-1) trips a gcc -Wstringop-overflow false positive under ASan)
   DecodeCounters c;
   FrameResult r;
   EXPECT_EQ(decode_all(frame, c, &r).size(), 1u);
