@@ -81,6 +81,7 @@ struct AlertStore::Impl {
   std::condition_variable resolved_cv;
   std::deque<Item> queue;
   bool stopping = false;
+  bool open_tried = false;
   std::uint64_t submitted = 0;
   std::uint64_t resolved = 0;
   StoreStatus stats;
@@ -140,6 +141,8 @@ void AlertStore::Impl::resolve(std::uint64_t n) {
 void AlertStore::Impl::run() {
   open();
   std::unique_lock lk(mu);
+  open_tried = true;
+  resolved_cv.notify_all();
   for (;;) {
     auto until = next_prune;
     if (!pending.empty()) until = std::min(until, next_retry);
@@ -395,6 +398,11 @@ AlertStore::~AlertStore() {
 bool AlertStore::submit(Alert alert) { return impl_->enqueue(std::move(alert)); }
 bool AlertStore::update_notification(NotificationUpdate update) { return impl_->enqueue(std::move(update)); }
 bool AlertStore::record_setting_change(SettingChange change) { return impl_->enqueue(std::move(change)); }
+
+bool AlertStore::wait_open(std::chrono::milliseconds timeout) {
+  std::unique_lock lk(impl_->mu);
+  return impl_->resolved_cv.wait_for(lk, timeout, [&] { return impl_->open_tried; }) && !impl_->stats.degraded;
+}
 
 bool AlertStore::flush(std::chrono::milliseconds timeout) {
   std::unique_lock lk(impl_->mu);

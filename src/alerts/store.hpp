@@ -102,6 +102,10 @@ class AlertStore {
   bool update_notification(NotificationUpdate update);
   bool record_setting_change(SettingChange change);
 
+  // Waits for the store thread's first attempt to open the database (so
+  // AlertReader can open the file); true when it opened healthy.
+  bool wait_open(std::chrono::milliseconds timeout);
+
   // Waits until every item submitted before the call is resolved (committed,
   // duplicate or dropped). False on timeout, e.g. while degraded.
   bool flush(std::chrono::milliseconds timeout);

@@ -52,6 +52,7 @@ TEST(AlertStore, CommitsAndReportsAlertsWithIdsAndOutboxRows) {
   Committed committed;
   {
     AlertStore store(options_for(dir.path() / "a.db"), committed.listener());
+    ASSERT_TRUE(store.wait_open(kWait));
     for (int i = 0; i < 10; ++i) ASSERT_TRUE(store.submit(sample_alert(i)));
     ASSERT_TRUE(store.flush(kWait));
     EXPECT_EQ(store.status().committed, 10u);
@@ -155,6 +156,7 @@ TEST(AlertStore, CorruptFileDegradesBuffersAndRecovers) {
   std::ofstream(db) << std::string(8192, 'x');  // not a database
   Committed committed;
   AlertStore store(options_for(db), committed.listener());
+  EXPECT_FALSE(store.wait_open(kWait));
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(store.submit(sample_alert(i)));
   EXPECT_FALSE(store.flush(std::chrono::milliseconds(300)));
   const StoreStatus degraded = store.status();
