@@ -17,19 +17,26 @@ namespace fs = std::filesystem;
 const std::string kBin = FNO_SCANNER_BIN;
 const fs::path kLint = kSourceDir / "deploy" / "lint-container.py";
 
+// Runs a tool in a fresh directory: run_to_completion keeps its output file
+// in the working directory, which parallel tests must not share.
+RunResult run_isolated(std::vector<std::string> argv, std::map<std::string, std::string> env = {},
+                       std::chrono::milliseconds timeout = std::chrono::minutes(2)) {
+  TempDir cwd("deploy_run");
+  return run_to_completion(std::move(argv), cwd.path(), std::move(env), timeout);
+}
+
 // Debian's python3 with python3-yaml (scripts/bootstrap.sh installs both).
 std::optional<std::string> python_with_yaml() {
   for (const char* python : {"/usr/bin/python3"}) {
-    if (run_to_completion({python, "-c", "import yaml"}, kSourceDir).exit_code == 0) return python;
+    if (run_isolated({python, "-c", "import yaml"}).exit_code == 0) return python;
   }
   return std::nullopt;
 }
 
 RunResult lint(const std::string& python, const fs::path& dockerfile, const fs::path& dockerignore,
                const fs::path& compose) {
-  return run_to_completion({python, kLint.string(), "--dockerfile", dockerfile.string(), "--dockerignore",
-                            dockerignore.string(), "--compose", compose.string()},
-                           kSourceDir);
+  return run_isolated({python, kLint.string(), "--dockerfile", dockerfile.string(), "--dockerignore",
+                       dockerignore.string(), "--compose", compose.string()});
 }
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
@@ -80,16 +87,16 @@ TEST(DeployDocker, InvariantCheckerRejectsBrokenFiles) {
 
 TEST(DeployDocker, RuntimePackagesAreTheLinkedLibrariesOnly) {
   if (!find_tool("dpkg")) GTEST_SKIP() << "not a Debian system (dpkg missing)";
-  const auto r = run_to_completion({"/bin/bash", (kSourceDir / "deploy" / "runtime-packages.sh").string(), kBin},
-                                   kSourceDir);
+  // dpkg -S per library is slow on a busy machine: a generous bound, not a timing check.
+  const auto r = run_isolated({"/bin/bash", (kSourceDir / "deploy" / "runtime-packages.sh").string(), kBin}, {},
+                              std::chrono::minutes(3));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("libstdc++6\n"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("libc6\n"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("-dev"), std::string::npos) << r.output;
-  EXPECT_EQ(run_to_completion({"/bin/bash", (kSourceDir / "deploy" / "runtime-packages.sh").string(), "/nonexistent"},
-                              kSourceDir)
-                .exit_code == 0,
-            false);
+  EXPECT_NE(run_isolated({"/bin/bash", (kSourceDir / "deploy" / "runtime-packages.sh").string(), "/nonexistent"})
+                .exit_code,
+            0);
 }
 
 struct Container {
@@ -114,8 +121,7 @@ struct Container {
 };
 
 RunResult healthcheck(const std::map<std::string, std::string>& env) {
-  return run_to_completion({"/bin/bash", (kSourceDir / "deploy" / "healthcheck.sh").string()}, kSourceDir, env,
-                           std::chrono::seconds(10));
+  return run_isolated({"/bin/bash", (kSourceDir / "deploy" / "healthcheck.sh").string()}, env, std::chrono::seconds(30));
 }
 
 TEST(DeployDocker, EntrypointWithoutTokenBindsLoopbackExplainsAndIsHealthy) {
