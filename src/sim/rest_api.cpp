@@ -16,10 +16,18 @@ namespace http = boost::beast::http;
 
 namespace {
 
+// The session writes responses as they are: set Content-Length here, or a
+// keep-alive client waits for a body end that never comes.
+web::Response json_reply(const web::Request& req, http::status status, std::string body) {
+  web::Response res = web::json_response(req, status, std::move(body));
+  res.prepare_payload();
+  return res;
+}
+
 web::Response dhan_error(const web::Request& req, http::status status, std::string_view type, std::string_view code,
                          std::string_view message) {
   boost::json::object body{{"errorType", type}, {"errorCode", code}, {"errorMessage", message}};
-  return web::json_response(req, status, boost::json::serialize(body));
+  return json_reply(req, status, boost::json::serialize(body));
 }
 
 web::Response bad_input(const web::Request& req, std::string_view message) {
@@ -180,7 +188,7 @@ web::Response RestApi::charts(const web::Request& req, bool intraday) {
       series.add(d.day, d.open, d.high, d.low, d.close, d.volume, oi);
     }
   }
-  return web::json_response(req, http::status::ok, series.serialize(with_oi));
+  return json_reply(req, http::status::ok, series.serialize(with_oi));
 }
 
 web::Response RestApi::master(const web::Request& req) const {
