@@ -7,12 +7,25 @@ BIN      := $(BUILD)/fno-scanner
 ARGS     ?=
 JOBS     ?= $(shell nproc)
 
-.PHONY: run test build bootstrap bench asan fmt lint clean install package
+.PHONY: run test build bootstrap bench asan fmt lint clean install package ui
 
+# `make test` also needs Debian's Chromium for the dashboard e2e suite.
 bootstrap:
-	@scripts/bootstrap.sh
+	@scripts/bootstrap.sh $(BOOTSTRAP_FLAGS)
 
-build: bootstrap
+test: BOOTSTRAP_FLAGS := --e2e
+
+# The dashboard (ui/, TypeScript + Vite) is built first: the C++ build embeds ui/dist.
+UI_SOURCES := $(shell find ui/src ui/public ui/index.html ui/vite.config.ts ui/tsconfig.json -type f 2>/dev/null)
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+
+ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd ui && npm run build --silent
+
+ui: bootstrap ui/dist/index.html
+
+build: ui
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
@@ -22,10 +35,14 @@ run: build
 	$(BIN) --config config.json $(ARGS)
 
 test: build
+	cd ui && npm test --silent
 	ctest --preset $(PRESET) -j $(JOBS)
 
-asan:
-	@$(MAKE) --no-print-directory test PRESET=asan
+# The browser end-to-end suite runs once, against the release build (make test).
+asan: ui
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS) -LE e2e
 
 bench: build
 	@for b in $(BUILD)/bench/fno_bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done

@@ -15,6 +15,7 @@
 #include "app/exit_codes.hpp"
 #include "app/scanner_app.hpp"
 #include "app/version.hpp"
+#include "sim/sim_command.hpp"
 #include "util/log.hpp"
 #include "util/redact.hpp"
 
@@ -142,6 +143,8 @@ int run_cli(int argc, char** argv) {
   auto* telegram = app.add_subcommand("test-telegram", "send a test message to TELEGRAM_CHAT_ID and report the result");
   std::string backup_dest;
   bool backup_force = false;
+  sim::SimCommandFlags sim_flags;
+  auto* sim_cmd = sim::add_sim_command(app, sim_flags);
   auto* backup_cmd = app.add_subcommand("backup", "online copy of the alert database (db_path) to DEST");
   backup_cmd->add_option("DEST", backup_dest, "file, or directory for alerts-<UTC time>.db")->required();
   backup_cmd->add_flag("--force", backup_force, "replace DEST when it is an existing file");
@@ -162,6 +165,7 @@ int run_cli(int argc, char** argv) {
     if (*check) return check_config(flags);
     if (*telegram) return test_telegram(flags);
     if (*backup_cmd) return backup(flags, backup_dest, backup_force);
+    if (*sim_cmd) return sim::run_sim_command(sim_flags);
     return run(flags);
   } catch (const alerts::BackupError& e) {
     std::cerr << "error: " << e.what() << "\n";

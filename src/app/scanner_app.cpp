@@ -2,16 +2,34 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
+#include <future>
 #include <thread>
 
+#include "alerts/reader.hpp"
+#include "alerts/telegram.hpp"
+#include "app/alert_service.hpp"
+#include "app/api_backend.hpp"
+#include "app/engine.hpp"
+#include "app/exit_codes.hpp"
+#include "app/systemd_notify.hpp"
 #include "app/version.hpp"
+#include "dhan/codec.hpp"
+#include "dhan/feed_client.hpp"
+#include "dhan/instrument_search.hpp"
+#include "dhan/instruments_csv.hpp"
+#include "dhan/universe.hpp"
 #include "market/calendar.hpp"
-#include "web/http_server.hpp"
+#include "net/http_client.hpp"
+#include "sim/simulator.hpp"
+#include "util/redact.hpp"
+#include "web/web_server.hpp"
 
 namespace fno::app {
 
@@ -21,11 +39,10 @@ namespace json = boost::json;
 
 namespace {
 
-const char* mode_name(Mode mode) { return mode == Mode::kLive ? "live" : "demo"; }
+constexpr auto kStopTimeout = std::chrono::seconds(5);
 
 market::IstSeconds ist_now() {
-  const auto utc = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch());
+  const auto utc = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   return market::ist_from_utc(utc.count());
 }
 
@@ -35,75 +52,302 @@ market::MarketCalendar nse_calendar(const Config& config) {
   return market::MarketCalendar(hours, config.market.holidays);
 }
 
-json::object status_json(const RunOptions& options, const market::MarketCalendar& calendar,
-                         std::chrono::steady_clock::time_point started) {
-  const auto now = ist_now();
-  const bool open = calendar.is_open(now);
-  const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
-  return json::object{
-      {"status", "ok"},
-      {"mode", mode_name(options.mode)},
-      {"version", kVersion},
-      {"uptime_seconds", uptime.count()},
-      {"active_symbols", 0},
-      {"total_alerts", 0},
-      {"connection_status", "not started"},
-      {"market", {{"open", open},
-                  {"status", open ? "open" : "closed"},
-                  {"next_change_ist", market::format_ist(open ? calendar.next_close(now) : calendar.next_open(now))}}},
-  };
+scan::ScannerConfig scanner_config(const Config& c, bool always_open) {
+  scan::ScannerConfig s;
+  s.lookback = c.lookback;
+  s.ema_short = c.ema_short;
+  s.ema_long = c.ema_long;
+  s.volume_factor = c.volume_factor;
+  s.price_threshold = c.price_threshold;
+  s.holidays = c.market.holidays;
+  s.always_open = always_open;
+  for (const auto& [name, hours] : c.market.sessions) {
+    const auto segment = dhan::segment_from_name(name);
+    if (!segment) throw ConfigError("config.json: market.sessions." + name + " is not a Dhan exchange segment name");
+    s.sessions[static_cast<std::uint8_t>(*segment)] = hours;
+  }
+  for (const auto& [id, sc] : c.strategies) s.strategies[id] = scan::StrategySettings{sc.enabled, sc.params};
+  return s;
 }
 
-web::Response route(const RunOptions& options, const market::MarketCalendar& calendar,
-                    std::chrono::steady_clock::time_point started, const web::Request& req) {
-  if (req.target() == "/api/status") {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      return web::json_response(req, http::status::method_not_allowed,
-                                R"({"error":{"code":"method_not_allowed","message":"use GET"}})");
-    }
-    return web::json_response(req, http::status::ok, json::serialize(status_json(options, calendar, started)));
+// The network thread: runs the io_context until stopped.
+class NetworkThread {
+ public:
+  NetworkThread() : guard_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+  ~NetworkThread() { join(); }
+  asio::io_context& io() { return io_; }
+  // Runs `f` on the network thread and waits for its result.
+  template <class F>
+  auto call(F&& f) -> decltype(f()) {
+    std::packaged_task<decltype(f())()> task(std::forward<F>(f));
+    auto result = task.get_future();
+    asio::post(io_, [&task] { task(); });
+    return result.get();
   }
-  return web::json_response(req, http::status::not_found,
-                            R"({"error":{"code":"not_found","message":"no such endpoint"}})");
+  void join() {
+    guard_.reset();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::thread thread_;
+};
+
+// Startup failed after the engine started: stop what runs, report a runtime failure.
+int shutdown_early(NetworkThread& net, Engine& engine, AlertService& alerts) {
+  engine.stop();
+  alerts.store().flush(kStopTimeout);
+  net.io().stop();
+  net.join();
+  return kExitRuntime;
 }
 
 }  // namespace
 
 int run_scanner(const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  const market::MarketCalendar calendar = nse_calendar(options.config);
-  spdlog::info("fno-scanner {} starting in {} mode (config {})", kVersion, mode_name(options.mode),
-               options.config_path);
-  if (options.mode == Mode::kDemo) {
-    spdlog::info("demo mode: no Dhan credentials in the environment or .env; using the built-in simulator");
-  }
+  const Config& config = options.config;
+  const market::MarketCalendar calendar = nse_calendar(config);
+  const bool demo = options.mode == Mode::kDemo;
+  spdlog::info("fno-scanner {} starting in {} mode (config {})", kVersion, demo ? "DEMO" : "LIVE", options.config_path);
   const auto now = ist_now();
-  spdlog::info("market {} (IST {}), next {} at {}", calendar.is_open(now) ? "open" : "closed",
-               market::format_ist(now), calendar.is_open(now) ? "close" : "open",
-               market::format_ist(calendar.is_open(now) ? calendar.next_close(now) : calendar.next_open(now)));
+  const bool market_open = calendar.is_open(now);
+  spdlog::info("market {} (IST {}), next {} at {}", market_open ? "open" : "closed", market::format_ist(now),
+               market_open ? "close" : "open",
+               market::format_ist(market_open ? calendar.next_close(now) : calendar.next_open(now)));
 
-  asio::io_context io;
-  std::unique_ptr<web::HttpServer> server;
-  try {
-    server = std::make_unique<web::HttpServer>(
-        io, options.config.web.bind, options.config.web.port,
-        [&](const web::Request& req) { return route(options, calendar, started, req); });
-  } catch (const boost::system::system_error& e) {
-    spdlog::error("cannot listen on {}:{}: {}", options.config.web.bind, options.config.web.port, e.code().message());
+  NetworkThread net;
+  std::unique_ptr<sim::Simulator> simulator;
+  dhan::FeedOptions feed_options;
+  feed_options.url = config.feed.url;
+  feed_options.client_id = options.credentials.dhan_client_id;
+  feed_options.access_token = options.credentials.dhan_access_token;
+  feed_options.tls.ca_file = config.feed.ca_file;
+  std::string master_url;
+  bool always_open = false;
+  if (demo) {
+    sim::SimulatorOptions sim_options;
+    sim_options.tls = true;
+    sim_options.always_open = always_open = !market_open;
+    sim_options.seed = static_cast<std::uint64_t>(now);
+    sim_options.scenario = sim::demo_scenario(sim::default_universe());
+    simulator = net.call([&] { return std::make_unique<sim::Simulator>(net.io(), sim_options); });
+    feed_options.url = simulator->feed_url();
+    feed_options.tls.ca_file = simulator->ca_file();
+    feed_options.client_id = "DEMO";
+    feed_options.access_token = "demo-token";
+    master_url = simulator->master_url();
+    spdlog::info("DEMO: built-in Dhan simulator on {} ({}); scripted breakouts every minute{}", simulator->feed_url(),
+                 simulator->rest_base_url(), always_open ? "; market simulated as open outside NSE hours" : "");
+  }
+
+  // Instrument master -> universe.
+  net::HttpRequest master_request;
+  master_request.url = master_url;
+  master_request.timeout = std::chrono::seconds(60);
+  const net::HttpResponse master = net::fetch(master_request, feed_options.tls);
+  if (!master.ok()) {
+    spdlog::error("instrument master download failed: {}", master.error ? master.error.message() : std::to_string(master.status));
     return 1;
   }
-  spdlog::info("dashboard and API at http://{}:{}/ (health: /api/status)", options.config.web.bind, server->port());
+  auto parsed = dhan::parse_master_text(master.body);
+  spdlog::info("instrument master: {} ({})", util::redact(master_url), parsed.report.summary());
+  auto instruments = std::make_shared<const dhan::InstrumentTable>(std::move(parsed.table));
+  std::vector<std::string> universe_warnings;
+  const auto universe_section = config.sections.contains("universe") ? config.sections.at("universe").as_object() : json::object{};
+  dhan::UniverseSelector selector(instruments, dhan::parse_universe_config(universe_section, universe_warnings));
+  for (const auto& w : universe_warnings) spdlog::warn("{}", w);
+  // The simulator serves exactly the demo universe (real contracts whose
+  // expiries may have passed), so demo mode scans all of it.
+  std::vector<market::InstrumentKey> universe;
+  if (demo) {
+    for (std::size_t i = 0; i < instruments->size(); ++i) universe.push_back(instruments->at(i).key);
+  } else {
+    universe = selector.select(now, {});
+  }
+  spdlog::info("universe: {} instruments selected", universe.size());
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  // Scanner + engine + alerts. Listeners reach the hub and Telegram through
+  // pointers set once those exist (the store may commit before).
+  auto scanner = std::make_unique<scan::Scanner>(scanner_config(config, always_open));
+  for (const auto& key : universe) {
+    const auto instrument = instruments->at(*instruments->find(key));
+    scanner->add_instrument(key, std::string(instrument.trading_symbol), instrument.tick_size);
+  }
+  std::atomic<web::Hub*> hub{nullptr};
+  std::atomic<alerts::TelegramNotifier*> telegram{nullptr};
+  const bool telegram_on = options.credentials.has_telegram();
+  alerts::StoreOptions store_options;
+  store_options.db_path = config.db_path;
+  if (telegram_on) store_options.channels.push_back(alerts::kTelegramChannel);
+  AlertService alert_service(
+      store_options, instruments,
+      {[&](const alerts::CommittedAlert& c) {
+         if (auto* h = hub.load()) h->publish_alert(c.alert);
+       },
+       [&](const alerts::CommittedAlert& c) {
+         if (auto* t = telegram.load()) t->on_committed(c);
+       }});
+  Engine engine(std::move(scanner), static_cast<std::size_t>(config.feed.queue_capacity),
+                EngineHooks{.on_signals = [&](std::vector<scan::Signal> s) { alert_service.on_signals(std::move(s)); },
+                            .on_delta = [&](const scan::SnapshotDelta& d) {
+                              if (auto* h = hub.load()) h->publish_rows(d);
+                            },
+                            .clock = {}});
+  engine.start();
+
+  // Telegram (optional): resumes rows left pending by an earlier run.
+  net::HttpClient http(net.io(), {});
+  std::unique_ptr<alerts::TelegramNotifier> notifier;
+  if (telegram_on) {
+    const auto section = config.sections.contains("telegram") ? config.sections.at("telegram").as_object() : json::object{};
+    notifier = net.call([&] {
+      return std::make_unique<alerts::TelegramNotifier>(
+          net.io(), http, alerts::parse_telegram_options(section), options.credentials.telegram_token,
+          options.credentials.telegram_chat_id,
+          [&](const alerts::NotificationUpdate& u) { alert_service.store().update_notification(u); });
+    });
+    alerts::AlertReader pending_reader(config.db_path);
+    for (auto& row : pending_reader.pending_notifications(alerts::kTelegramChannel, 1000)) notifier->enqueue(std::move(row));
+    telegram = notifier.get();
+    spdlog::info("Telegram alerts on (chat {})", options.credentials.telegram_chat_id);
+  } else {
+    spdlog::info("Telegram alerts off (set TELEGRAM_TOKEN and TELEGRAM_CHAT_ID to enable)");
+  }
+
+  // Feed.
+  feed_options.request_code = config.request_code;
+  feed_options.batch_size = static_cast<std::size_t>(config.batch_size);
+  feed_options.max_connections = static_cast<std::size_t>(config.feed.connections);
+  feed_options.per_message = static_cast<std::size_t>(config.feed.instruments_per_message);
+  feed_options.message_interval = std::chrono::milliseconds(config.feed.message_interval_ms);
+  feed_options.stall_timeout = std::chrono::seconds(config.feed.stall_timeout_seconds);
+  feed_options.market_open = [calendar, always_open] { return always_open || calendar.is_open(ist_now()); };
+  feed_options.on_connection_lost = [&engine] { engine.post([](scan::Scanner& s) { s.on_feed_gap(); }); };
+  std::unique_ptr<dhan::FeedClient> feed;
+
+  // Web: API backend + server (refuses a non-loopback bind without DASHBOARD_TOKEN).
+  BackendParts parts;
+  parts.config = config;
+  parts.config_path = options.config_path;
+  parts.mode = demo ? "demo" : "live";
+  parts.engine = &engine;
+  parts.alerts = &alert_service;
+  parts.instruments = instruments;
+  parts.search = std::make_shared<const dhan::InstrumentSearch>(instruments);
+  parts.calendar = always_open ? market::MarketCalendar::always_open() : calendar;
+  parts.started = started;
+  parts.on_watchlist_change = [&](std::vector<market::InstrumentKey> added, std::vector<market::InstrumentKey> removed) {
+    asio::post(net.io(), [&, added, removed] {
+      if (!feed) return;
+      feed->add(added);
+      feed->remove(removed);
+    });
+    engine.post([instruments, added, removed](scan::Scanner& s) {
+      for (const auto& key : removed) s.remove_instrument(key);
+      for (const auto& key : added) {
+        if (const auto index = instruments->find(key)) {
+          const auto i = instruments->at(*index);
+          s.add_instrument(key, std::string(i.trading_symbol), i.tick_size);
+        }
+      }
+    });
+  };
+  AppBackend backend(std::move(parts));
+  web::WebOptions web_options;
+  web_options.bind = config.web.bind;
+  web_options.port = config.web.port;
+  web_options.token = options.credentials.dashboard_token;
+  web_options.version = kVersion;
+  web_options.mode = demo ? "demo" : "live";
+  std::unique_ptr<web::WebServer> server;
+  try {
+    server = net.call([&] { return std::make_unique<web::WebServer>(net.io(), web_options, backend); });
+  } catch (const boost::system::system_error& e) {
+    spdlog::error("cannot listen on {}:{}: {}", config.web.bind, config.web.port, e.code().message());
+    return shutdown_early(net, engine, alert_service);
+  } catch (const std::runtime_error& e) {
+    spdlog::error("{}", e.what());
+    return shutdown_early(net, engine, alert_service);
+  }
+  hub = &server->hub();
+  spdlog::info("dashboard: http://{}:{}/  (health: /api/status)", config.web.bind, server->port());
+
+  feed = net.call([&] {
+    auto client = std::make_unique<dhan::FeedClient>(net.io(), feed_options, engine);
+    client->start(universe);
+    return client;
+  });
+
+  // Network-thread housekeeping: feed status for the API, systemd watchdog.
+  const SystemdNotifier systemd = SystemdNotifier::from_env(process_env);
+  asio::steady_timer housekeeping(net.io());
+  std::function<void()> tick = [&] {
+    backend.set_feed_status(feed->status());
+    systemd.ping();
+    housekeeping.expires_after(std::chrono::seconds(1));
+    housekeeping.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) tick();
+    });
+  };
+  asio::post(net.io(), tick);
+  systemd.ready(demo ? "scanning (demo)" : "scanning");
+
+  // SIGHUP: reload credentials (daily token rollover); SIGINT/SIGTERM: stop.
+  asio::signal_set reload(net.io(), SIGHUP);
+  std::function<void()> wait_reload = [&] {
+    reload.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (demo) {
+        spdlog::info("SIGHUP: demo mode has no credentials to reload");
+      } else {
+        std::vector<std::string> problems;
+        const Credentials fresh = load_credentials(".env", process_env, problems);
+        for (const auto& p : problems) spdlog::warn("{}", p);
+        if (fresh.has_dhan()) {
+          feed->set_credentials(fresh.dhan_client_id, fresh.dhan_access_token);
+        } else {
+          spdlog::error("SIGHUP: DHAN_CLIENT_ID / DHAN_ACCESS_TOKEN not found; keeping the current ones");
+        }
+      }
+      wait_reload();
+    });
+  };
+  asio::post(net.io(), wait_reload);
+
+  std::promise<int> stopped;
+  asio::signal_set signals(net.io(), SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", signal);
-    server->stop();
-    io.stop();
+    systemd.stopping();
+    feed->stop([&] { stopped.set_value(0); });
   });
-  io.run();
+  const int rc = stopped.get_future().get();
+  net.call([&] {
+    housekeeping.cancel();
+    reload.cancel();
+    hub = nullptr;
+    server->stop();
+    return 0;
+  });
+  engine.stop();
+  if (!alert_service.store().flush(kStopTimeout)) spdlog::warn("alert store did not flush within {} s", kStopTimeout.count());
+  telegram = nullptr;
+  net.call([&] {
+    if (notifier) notifier->stop();
+    feed.reset();
+    server.reset();
+    simulator.reset();
+    http.close_idle();
+    return 0;
+  });
+  net.io().stop();
+  net.join();
   spdlog::info("stopped");
-  return 0;
+  return rc;
 }
 
 }  // namespace fno::app

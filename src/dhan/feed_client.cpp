@@ -208,6 +208,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
 
   void restart(const std::string& why) {
     last_error_ = why;
+    report_loss();
     close_socket();
     schedule_reconnect(std::chrono::milliseconds(0));
   }
@@ -420,6 +421,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
   void on_disconnect_packet(std::uint16_t reason) {
     const std::string text = fmt::format("{} ({})", describe_disconnect(reason), reason);
     last_error_ = text;
+    report_loss();
     close_socket();
     if (is_fatal_disconnect(reason)) {
       const FeedHealth health = reason == 807 ? FeedHealth::kTokenExpired
@@ -443,6 +445,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     }
     last_error_ = fmt::format("{}: {}", stage, ec.message());
     log_limited(std::string("fail-") + stage, fmt::format("feed connection {}: {}", id_, util::redact(last_error_, owner_.secrets())));
+    report_loss();
     close_socket();
     schedule_backoff();
   }
@@ -466,6 +469,10 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
       ++self->owner_.reconnects;
       self->connect();
     });
+  }
+
+  void report_loss() {
+    if (connected() && owner_.options.on_connection_lost) owner_.options.on_connection_lost();
   }
 
   void close_socket() {

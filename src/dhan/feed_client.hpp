@@ -52,6 +52,9 @@ struct FeedOptions {
   net::TlsOptions tls;
   // Whether silence is abnormal right now (market hours); default: always.
   std::function<bool()> market_open;
+  // A streaming connection was lost (data may be missing until resubscribed);
+  // runs on the network thread, must not block.
+  std::function<void()> on_connection_lost;
 };
 
 // Receives decoded packets on the network thread. Must not block; returns

@@ -1,0 +1,53 @@
+#include "app/alert_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace fno::app {
+
+namespace {
+
+std::int64_t utc_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+AlertService::AlertService(alerts::StoreOptions options, std::shared_ptr<const dhan::InstrumentTable> instruments,
+                           std::vector<Listener> listeners)
+    : instruments_(std::move(instruments)), listeners_(std::move(listeners)) {
+  store_ = std::make_unique<alerts::AlertStore>(std::move(options), [this](const std::vector<alerts::CommittedAlert>& batch) {
+    for (const auto& committed : batch) {
+      spdlog::info("ALERT {} {} {} @ {:.2f}: {}", committed.alert.strategy, committed.alert.trading_symbol,
+                   scan::to_string(committed.alert.kind), committed.alert.price, committed.alert.reason);
+      for (const auto& listener : listeners_) listener(committed);
+    }
+  });
+}
+
+void AlertService::on_signals(std::vector<scan::Signal> signals) {
+  for (auto& signal : signals) {
+    std::string symbol;
+    std::string underlying;
+    if (const auto index = instruments_->find(signal.instrument)) {
+      const dhan::Instrument instrument = instruments_->at(*index);
+      symbol = instrument.trading_symbol;
+      underlying = instrument.underlying;
+    } else {
+      symbol = std::to_string(signal.instrument.security_id);
+    }
+    if (store_->submit(alerts::make_alert(signal, std::move(symbol), std::move(underlying), utc_now_ms()))) {
+      ++submitted_;
+    } else {
+      ++refused_;
+      if (auto suppressed = log_limiter_.admit("store-full", std::chrono::steady_clock::now())) {
+        spdlog::error("alert store queue full: alert for {} dropped (+{} more since last report)",
+                      signal.strategy, *suppressed);
+      }
+    }
+  }
+}
+
+}  // namespace fno::app
