@@ -55,8 +55,13 @@ void Hub::publish_rows(const scan::SnapshotDelta& delta) {
       pending_.clear();
       pending_full_ = true;
     }
-    for (const auto& row : delta.rows) pending_[row.key] = row;
-    for (const auto& key : delta.removed) pending_[key] = std::nullopt;
+    // A row still waiting from an earlier publish is replaced: that publish is coalesced.
+    for (const auto& row : delta.rows) {
+      if (!pending_.insert_or_assign(row.key, row).second) ++coalesced_;
+    }
+    for (const auto& key : delta.removed) {
+      if (!pending_.insert_or_assign(key, std::nullopt).second) ++coalesced_;
+    }
     schedule = !std::exchange(drain_scheduled_, true);
   }
   if (schedule) boost::asio::post(worker_, [this] { drain(); });
