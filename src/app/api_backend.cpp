@@ -65,6 +65,11 @@ void AppBackend::set_feed_status(dhan::FeedStatus status) {
   feed_status_ = std::move(status);
 }
 
+void AppBackend::set_history_progress(web::HistoryProgress progress) {
+  std::lock_guard lock(feed_mutex_);
+  history_ = progress;
+}
+
 alerts::AlertReader& AppBackend::reader() {
   if (!reader_) reader_ = std::make_unique<alerts::AlertReader>(parts_.config.db_path);
   return *reader_;
@@ -89,6 +94,7 @@ web::StatusReport AppBackend::status() {
   {
     std::lock_guard lock(feed_mutex_);
     r.feed = feed_status_;
+    r.history = history_;
   }
   const EngineStats engine = parts_.engine->stats();
   r.active_symbols = engine.instruments;

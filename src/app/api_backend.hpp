@@ -48,6 +48,8 @@ class AppBackend final : public web::ApiBackend {
 
   // Network thread: the latest feed status for /api/status.
   void set_feed_status(dhan::FeedStatus status);
+  // Network thread: history warm-up progress for /api/status.
+  void set_history_progress(web::HistoryProgress progress);
 
   web::StatusReport status() override;
   std::vector<web::ScannerRow> scanner_rows() override;
@@ -78,6 +80,7 @@ class AppBackend final : public web::ApiBackend {
   std::unique_ptr<alerts::WatchlistStore> watchlists_;  // idem
   std::mutex feed_mutex_;
   dhan::FeedStatus feed_status_;
+  web::HistoryProgress history_;
 };
 
 }  // namespace fno::app

@@ -22,6 +22,7 @@
 #include "app/version.hpp"
 #include "dhan/codec.hpp"
 #include "dhan/feed_client.hpp"
+#include "dhan/history_loader.hpp"
 #include "dhan/instrument_search.hpp"
 #include "dhan/instruments_csv.hpp"
 #include "dhan/universe.hpp"
@@ -40,6 +41,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr auto kStopTimeout = std::chrono::seconds(5);
+// Demo warm-up: one day of simulated minutes at a local rate, so the first
+// scripted breakout (20 s after start) meets ready strategies.
+constexpr std::size_t kDemoHistoryRate = 100;
 
 market::IstSeconds ist_now() {
   const auto utc = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
@@ -133,6 +137,7 @@ int run_scanner(const RunOptions& options) {
     sim_options.always_open = always_open = !market_open;
     sim_options.seed = static_cast<std::uint64_t>(now);
     sim_options.scenario = sim::demo_scenario(sim::default_universe());
+    sim_options.rest_requests_per_second = kDemoHistoryRate;
     simulator = net.call([&] { return std::make_unique<sim::Simulator>(net.io(), sim_options); });
     feed_options.url = simulator->feed_url();
     feed_options.tls.ca_file = simulator->ca_file();
@@ -281,11 +286,49 @@ int run_scanner(const RunOptions& options) {
     return client;
   });
 
+  // History warm-up runs alongside the live feed; batches go to the engine.
+  dhan::HistoryOptions history_options =
+      dhan::parse_history_options(config.sections.contains("history") ? config.sections.at("history").as_object()
+                                                                      : json::object{});
+  history_options.hist_days = config.hist_days;
+  history_options.fetch_concurrency = config.fetch_concurrency;
+  history_options.client_id = feed_options.client_id;
+  history_options.access_token = feed_options.access_token;
+  history_options.calendar = always_open ? market::MarketCalendar::always_open() : calendar;
+  if (demo) {
+    history_options.base_url = simulator->rest_base_url();
+    history_options.hist_days = std::min(config.hist_days, 1);
+    history_options.requests_per_second = kDemoHistoryRate;
+    history_options.cache_path.clear();
+  } else if (history_options.cache_path.empty()) {
+    history_options.cache_path = std::filesystem::path(config.db_path).parent_path() / "history_cache.db";
+  }
+  net::HttpClient rest_http(net.io(), feed_options.tls);
+  std::vector<dhan::HistoryRequest> history_requests;
+  for (const auto& key : universe) history_requests.push_back({key, instruments->type(*instruments->find(key))});
+  auto history = net.call([&] {
+    auto loader = std::make_unique<dhan::HistoryLoader>(
+        net.io(), rest_http, history_options,
+        dhan::HistoryCallbacks{
+            .on_candles =
+                [&engine](market::InstrumentKey key, std::vector<market::Candle> candles) {
+                  engine.post([key, c = std::move(candles)](scan::Scanner& s) { s.on_history(key, c); });
+                },
+            .on_done = [] { spdlog::info("history warm-up finished"); },
+            .on_fatal = [](const std::string& why) {
+              spdlog::error("history warm-up stopped: {}; strategies warm up from live candles", why);
+            }});
+    loader->start(history_requests, now);
+    return loader;
+  });
+
   // Network-thread housekeeping: feed status for the API, systemd watchdog.
   const SystemdNotifier systemd = SystemdNotifier::from_env(process_env);
   asio::steady_timer housekeeping(net.io());
   std::function<void()> tick = [&] {
     backend.set_feed_status(feed->status());
+    const dhan::HistoryProgress p = history->progress();
+    backend.set_history_progress({p.done, p.total, p.failed});
     systemd.ping();
     housekeeping.expires_after(std::chrono::seconds(1));
     housekeeping.async_wait([&](const boost::system::error_code& ec) {
@@ -338,10 +381,12 @@ int run_scanner(const RunOptions& options) {
   telegram = nullptr;
   net.call([&] {
     if (notifier) notifier->stop();
+    history.reset();
     feed.reset();
     server.reset();
     simulator.reset();
     http.close_idle();
+    rest_http.close_idle();
     return 0;
   });
   net.io().stop();
