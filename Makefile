@@ -7,13 +7,13 @@ BIN      := $(BUILD)/fno-scanner
 ARGS     ?=
 JOBS     ?= $(shell nproc)
 
-.PHONY: run test build bootstrap bench asan fmt lint clean install package ui
+.PHONY: run test e2e build bootstrap bench asan fmt lint clean install package ui
 
-# `make test` also needs Debian's Chromium for the dashboard e2e suite.
+# `make e2e` also needs Debian's Chromium for the dashboard browser suite.
 bootstrap:
 	@scripts/bootstrap.sh $(BOOTSTRAP_FLAGS)
 
-test: BOOTSTRAP_FLAGS := --e2e
+e2e: BOOTSTRAP_FLAGS := --e2e
 
 # The dashboard (ui/, TypeScript + Vite) is built first: the C++ build embeds ui/dist.
 UI_SOURCES := $(shell find ui/src ui/public ui/index.html ui/vite.config.ts ui/tsconfig.json -type f 2>/dev/null)
@@ -36,9 +36,13 @@ run: build
 
 test: build
 	cd ui && npm test --silent
-	ctest --preset $(PRESET) -j $(JOBS)
+	ctest --preset $(PRESET) -j $(JOBS) -LE e2e
 
-# The browser end-to-end suite runs once, against the release build (make test).
+# The dashboard's browser suite (headless Chromium against the demo binary).
+# Not part of `make test` yet: see the e2e notes in docs/ and issue 11.
+e2e: build
+	ctest --preset $(PRESET) -L e2e --output-on-failure
+
 asan: ui
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
