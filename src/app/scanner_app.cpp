@@ -12,6 +12,8 @@
 #include <future>
 #include <thread>
 
+#include <unistd.h>
+
 #include "alerts/reader.hpp"
 #include "alerts/telegram.hpp"
 #include "app/alert_service.hpp"
@@ -25,6 +27,7 @@
 #include "dhan/history_loader.hpp"
 #include "dhan/instrument_search.hpp"
 #include "dhan/instruments_csv.hpp"
+#include "dhan/instruments_download.hpp"
 #include "dhan/universe.hpp"
 #include "market/calendar.hpp"
 #include "net/http_client.hpp"
@@ -148,17 +151,28 @@ int run_scanner(const RunOptions& options) {
                  simulator->rest_base_url(), always_open ? "; market simulated as open outside NSE hours" : "");
   }
 
-  // Instrument master -> universe.
-  net::HttpRequest master_request;
-  master_request.url = master_url;
-  master_request.timeout = std::chrono::seconds(60);
-  const net::HttpResponse master = net::fetch(master_request, feed_options.tls);
-  if (!master.ok()) {
-    spdlog::error("instrument master download failed: {}", master.error ? master.error.message() : std::to_string(master.status));
-    return 1;
+  // Instrument master (cached, refreshed daily with a conditional GET) -> universe.
+  std::vector<std::string> master_warnings;
+  dhan::MasterSourceConfig master_config = dhan::parse_instruments_config(
+      config.sections.contains("instruments") ? config.sections.at("instruments").as_object() : json::object{},
+      master_warnings);
+  for (const auto& w : master_warnings) spdlog::warn("{}", w);
+  if (demo) {
+    master_config.url = master_url;
+    master_config.tls = feed_options.tls;
+    master_config.cache_path = std::filesystem::temp_directory_path() / ("fno-demo-master-" + std::to_string(::getpid()) + ".csv");
   }
-  auto parsed = dhan::parse_master_text(master.body);
-  spdlog::info("instrument master: {} ({})", util::redact(master_url), parsed.report.summary());
+  dhan::LoadedMaster loaded;
+  try {
+    loaded = dhan::MasterSource(master_config).load(now);
+  } catch (const std::exception& e) {
+    spdlog::error("instrument master unavailable: {}", util::redact(e.what()));
+    return kExitRuntime;
+  }
+  auto& parsed = loaded.master;
+  spdlog::info("instrument master: {} via {} ({}){}", util::redact(master_config.url),
+               dhan::source_name(loaded.status.source), parsed.report.summary(),
+               loaded.status.last_error.empty() ? "" : "; last check failed: " + loaded.status.last_error);
   auto instruments = std::make_shared<const dhan::InstrumentTable>(std::move(parsed.table));
   std::vector<std::string> universe_warnings;
   const auto universe_section = config.sections.contains("universe") ? config.sections.at("universe").as_object() : json::object{};
@@ -244,6 +258,7 @@ int run_scanner(const RunOptions& options) {
   parts.search = std::make_shared<const dhan::InstrumentSearch>(instruments);
   parts.calendar = always_open ? market::MarketCalendar::always_open() : calendar;
   parts.started = started;
+  if (const auto age = loaded.status.age_seconds(now)) parts.master_age_seconds = static_cast<double>(*age);
   parts.on_watchlist_change = [&](std::vector<market::InstrumentKey> added, std::vector<market::InstrumentKey> removed) {
     asio::post(net.io(), [&, added, removed] {
       if (!feed) return;
