@@ -3,17 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include "util/clock.hpp"
 
 namespace fno::app {
-
-namespace {
-
-std::int64_t utc_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 AlertService::AlertService(alerts::StoreOptions options, std::shared_ptr<const dhan::InstrumentTable> instruments,
                            std::vector<Listener> listeners)
@@ -38,7 +30,7 @@ void AlertService::on_signals(std::vector<scan::Signal> signals) {
     } else {
       symbol = std::to_string(signal.instrument.security_id);
     }
-    if (store_->submit(alerts::make_alert(signal, std::move(symbol), std::move(underlying), utc_now_ms()))) {
+    if (store_->submit(alerts::make_alert(signal, std::move(symbol), std::move(underlying), util::utc_now_ms()))) {
       ++submitted_;
     } else {
       ++refused_;

@@ -10,6 +10,7 @@
 
 #include "app/version.hpp"
 #include "dhan/codec.hpp"
+#include "util/clock.hpp"
 #include "util/log.hpp"
 
 namespace fno::app {
@@ -20,13 +21,6 @@ namespace {
 
 // Keys a running scanner applies without a restart.
 constexpr std::string_view kLiveKeys[] = {"log_level"};
-
-std::int64_t utc_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-market::IstSeconds ist_now() { return market::ist_from_utc(utc_now_ms() / 1000); }
 
 std::optional<std::string> expiry_text(const std::optional<std::chrono::year_month_day>& day) {
   if (!day) return std::nullopt;
@@ -86,8 +80,8 @@ web::StatusReport AppBackend::status() {
   r.mode = parts_.mode;
   r.uptime_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - parts_.started).count();
-  r.server_time_ms = utc_now_ms();
-  const auto now = ist_now();
+  r.server_time_ms = util::utc_now_ms();
+  const auto now = util::ist_now();
   r.market.open = parts_.calendar.is_open(now);
   r.market.next_open_ist = market::format_ist(parts_.calendar.next_open(now));
   r.market.next_close_ist = market::format_ist(parts_.calendar.next_close(now));
@@ -211,7 +205,7 @@ web::Result<web::Watchlist> AppBackend::create_watchlist(std::string name, std::
   if (name.empty() || name.size() > 100) return web::ApiError{400, "invalid_parameter", "name must be 1..100 characters", "name"};
   if (auto error = check_instruments(items)) return *error;
   const auto before = watchlist_store().all_instruments();
-  const auto created = watchlist_store().create(name, items, utc_now_ms());
+  const auto created = watchlist_store().create(name, items, util::utc_now_ms());
   if (!created) return web::ApiError{409, "conflict", "a watchlist named '" + name + "' already exists", "name"};
   notify_watchlists_changed(before);
   return to_api(*created);
@@ -226,7 +220,7 @@ web::Result<web::Watchlist> AppBackend::update_watchlist(std::int64_t id, web::W
   }
   const auto before = watchlist_store().all_instruments();
   try {
-    const auto updated = watchlist_store().update(id, change.name, change.items, utc_now_ms());
+    const auto updated = watchlist_store().update(id, change.name, change.items, util::utc_now_ms());
     if (!updated) return web::ApiError{404, "not_found", "no watchlist " + std::to_string(id), ""};
     notify_watchlists_changed(before);
     return to_api(*updated);
@@ -276,7 +270,7 @@ web::Result<web::SettingsUpdate> AppBackend::update_settings(const json::object&
     const bool live = std::find(std::begin(kLiveKeys), std::end(kLiveKeys), key) != std::end(kLiveKeys);
     (live ? update.applied : update.restart_required).emplace_back(key);
     parts_.alerts->store().record_setting_change(
-        {utc_now_ms(), "dashboard", std::string(key), old ? json::serialize(*old) : "", json::serialize(value)});
+        {util::utc_now_ms(), "dashboard", std::string(key), old ? json::serialize(*old) : "", json::serialize(value)});
   }
   write_atomically(parts_.config_path, json::serialize(after));
   if (loaded.config.log_level != parts_.config.log_level) {

@@ -1,6 +1,7 @@
 #include "app/engine.hpp"
 
 #include <spdlog/spdlog.h>
+#include "util/clock.hpp"
 
 namespace fno::app {
 
@@ -10,11 +11,6 @@ constexpr std::size_t kMaxCommands = 4096;
 constexpr std::size_t kPacketsPerTurn = 4096;  // bounds command/timer latency under load
 constexpr auto kTimerPeriod = std::chrono::milliseconds(250);
 constexpr auto kIdleWait = std::chrono::milliseconds(5);
-
-market::IstSeconds system_ist_now() {
-  const auto utc = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return market::ist_from_utc(utc.count());
-}
 
 }  // namespace
 
@@ -48,7 +44,7 @@ std::size_t SnapshotBoard::size() const {
 Engine::Engine(std::unique_ptr<scan::Scanner> scanner, std::size_t queue_capacity, EngineHooks hooks,
                std::chrono::milliseconds publish_interval)
     : scanner_(std::move(scanner)), ring_(queue_capacity), hooks_(std::move(hooks)), publish_interval_(publish_interval) {
-  if (!hooks_.clock) hooks_.clock = system_ist_now;
+  if (!hooks_.clock) hooks_.clock = util::ist_now;
 }
 
 Engine::~Engine() { stop(); }

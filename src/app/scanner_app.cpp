@@ -32,6 +32,7 @@
 #include "market/calendar.hpp"
 #include "net/http_client.hpp"
 #include "sim/simulator.hpp"
+#include "util/clock.hpp"
 #include "util/redact.hpp"
 #include "web/web_server.hpp"
 
@@ -47,11 +48,6 @@ constexpr auto kStopTimeout = std::chrono::seconds(5);
 // Demo warm-up: one day of simulated minutes at a local rate, so the first
 // scripted breakout (20 s after start) meets ready strategies.
 constexpr std::size_t kDemoHistoryRate = 100;
-
-market::IstSeconds ist_now() {
-  const auto utc = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  return market::ist_from_utc(utc.count());
-}
 
 market::MarketCalendar nse_calendar(const Config& config) {
   const auto it = config.market.sessions.find("NSE_FNO");
@@ -119,7 +115,7 @@ int run_scanner(const RunOptions& options) {
   const market::MarketCalendar calendar = nse_calendar(config);
   const bool demo = options.mode == Mode::kDemo;
   spdlog::info("fno-scanner {} starting in {} mode (config {})", kVersion, demo ? "DEMO" : "LIVE", options.config_path);
-  const auto now = ist_now();
+  const auto now = util::ist_now();
   const bool market_open = calendar.is_open(now);
   spdlog::info("market {} (IST {}), next {} at {}", market_open ? "open" : "closed", market::format_ist(now),
                market_open ? "close" : "open",
@@ -243,7 +239,7 @@ int run_scanner(const RunOptions& options) {
   feed_options.per_message = static_cast<std::size_t>(config.feed.instruments_per_message);
   feed_options.message_interval = std::chrono::milliseconds(config.feed.message_interval_ms);
   feed_options.stall_timeout = std::chrono::seconds(config.feed.stall_timeout_seconds);
-  feed_options.market_open = [calendar, always_open] { return always_open || calendar.is_open(ist_now()); };
+  feed_options.market_open = [calendar, always_open] { return always_open || calendar.is_open(util::ist_now()); };
   feed_options.on_connection_lost = [&engine] { engine.post([](scan::Scanner& s) { s.on_feed_gap(); }); };
   std::unique_ptr<dhan::FeedClient> feed;
 
