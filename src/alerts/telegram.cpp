@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "alerts/telegram_message.hpp"
+#include "util/clock.hpp"
 #include "util/redact.hpp"
 
 namespace fno::alerts {
@@ -25,10 +26,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 namespace {
-
-std::int64_t utc_now_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 enum class Verdict { kSent, kRateLimited, kRetry, kDisable, kReject };
 
@@ -197,7 +194,7 @@ void TelegramNotifier::Impl::add(PendingNotification n) {
     if (refused) ++stats.dropped;
   }
   if (refused || stopped) return;
-  const auto wait = milliseconds(std::max<std::int64_t>(0, n.next_attempt_ms - utc_now_ms()));
+  const auto wait = milliseconds(std::max<std::int64_t>(0, n.next_attempt_ms - util::utc_now_ms()));
   queue.push_back({std::move(n), Clock::now() + wait});
   update_queued();
   pump();
@@ -325,7 +322,7 @@ void TelegramNotifier::Impl::requeue(const std::vector<Item>& batch, const Reply
       delay = std::min(opt.backoff_max, opt.backoff_initial * (std::int64_t{1} << doublings));
     }
     item.due = now + delay;
-    report(item, NotificationState::kPending, item.n.attempts, utc_now_ms() + delay.count(), reply.detail);
+    report(item, NotificationState::kPending, item.n.attempts, util::utc_now_ms() + delay.count(), reply.detail);
     queue.push_front(std::move(item));
     ++retried;
   }
