@@ -394,6 +394,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
   // Returns false when a disconnect packet ended this connection's reading.
   bool handle_binary(std::span<const std::uint8_t> bytes) {
     ++owner_.frames;
+    if (owner_.options.on_frame) owner_.options.on_frame(id_, bytes);
     auto& packets = owner_.scratch;
     packets.clear();
     const FrameResult result = decode_frame(bytes, packets, owner_.decode);

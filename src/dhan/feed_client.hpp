@@ -55,6 +55,9 @@ struct FeedOptions {
   // A streaming connection was lost (data may be missing until resubscribed);
   // runs on the network thread, must not block.
   std::function<void()> on_connection_lost;
+  // Optional tap: every binary frame as received, before decoding (the feed
+  // recorder); runs on the network thread, must not block.
+  std::function<void(int connection, std::span<const std::uint8_t> frame)> on_frame;
 };
 
 // Receives decoded packets on the network thread. Must not block; returns
