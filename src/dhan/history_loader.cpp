@@ -54,6 +54,7 @@ struct HistoryLoader::Impl : std::enable_shared_from_this<HistoryLoader::Impl> {
     IstRange range;
     int attempts = 0;      // retryable failures so far
     int rate_limited = 0;  // 429s so far
+    RequestRateLimiter::Ticket ticket = 0;  // of the request in flight
   };
   struct Plan {
     bool cache_ok = false;
@@ -65,7 +66,7 @@ struct HistoryLoader::Impl : std::enable_shared_from_this<HistoryLoader::Impl> {
         client_(http, HistoryEndpoint{options.base_url, options.client_id, options.access_token, options.request_timeout}),
         options_(std::move(options)),
         callbacks_(std::move(callbacks)),
-        limiter_(options_.requests_per_second),
+        limiter_(options_.requests_per_second, options_.admission_bound),
         timer_(io) {
     options_.fetch_concurrency = std::max(1, options_.fetch_concurrency);
   }
@@ -138,8 +139,8 @@ void HistoryLoader::Impl::on_worker(Work work, Then then) {
 void HistoryLoader::Impl::start(std::vector<HistoryRequest> instruments, market::IstSeconds now) {
   if (started_ || stopped_) return;
   started_ = true;
-  progress_.total = instruments.size();
   if (options_.hist_days <= 0 || instruments.empty()) {
+    // total stays 0: nothing to warm up, so no progress bar waits for it.
     spdlog::info("history: warm-up off (hist_days {}, {} instruments); strategies warm up from live candles",
                  options_.hist_days, instruments.size());
     asio::post(io_, [weak = weak_from_this()] {
@@ -148,6 +149,7 @@ void HistoryLoader::Impl::start(std::vector<HistoryRequest> instruments, market:
     return;
   }
   window_ = warm_up_window(now, options_.hist_days);
+  progress_.total = instruments.size();
   progress_.running = true;
   std::vector<market::InstrumentKey> keys;
   for (auto& request : instruments) {
@@ -241,7 +243,7 @@ void HistoryLoader::Impl::arm_timer(Clock::time_point now) {
 }
 
 void HistoryLoader::Impl::send(Job job, Clock::time_point now) {
-  limiter_.acquire(now);
+  job.ticket = limiter_.acquire(now);
   ++progress_.in_flight;
   ++progress_.requests;
   progress_.max_in_flight = std::max(progress_.max_in_flight, progress_.in_flight);
@@ -255,7 +257,7 @@ void HistoryLoader::Impl::send(Job job, Clock::time_point now) {
 void HistoryLoader::Impl::on_reply(Job job, ChartResult result) {
   const auto now = Clock::now();
   --progress_.in_flight;
-  limiter_.release(now);
+  limiter_.release(job.ticket, now);
   if (stopped_) return;
   if (!items_[job.item].failed) handle(job, std::move(result), now);
   pump();
@@ -276,7 +278,7 @@ void HistoryLoader::Impl::handle(Job job, ChartResult result, Clock::time_point 
       ++progress_.rate_limited;
       if (++job.rate_limited > options_.max_rate_limit_retries) return fail(job.item, "still rate limited: " + result.message);
       const auto delay = result.retry_after ? Clock::duration(*result.retry_after) : backoff(job.rate_limited);
-      limiter_.pause_until(now + delay);  // the server's window is full for everyone
+      limiter_.on_rate_limited(now + delay);  // the server's window is full for everyone
       return retry(job, now + delay);
     }
     case ChartStatus::kRetryable:

@@ -8,10 +8,10 @@
 // `on_candles`. The scanner merges them with live candles (live wins for the
 // overlapping minute), so this never has to know about live data.
 //
-// Limits: `fetch_concurrency` requests in flight, a token bucket at
-// `requests_per_second` (history_rate_limit.hpp), 429/DH-904 → the whole
-// loader pauses (Retry-After when given, else exponential backoff) and the
-// request is retried; network errors, 5xx, DH-908/909 → bounded retries with
+// Limits: `fetch_concurrency` requests in flight, the server's sliding
+// window of `requests_per_second` (history_rate_limit.hpp), 429/DH-904 → the
+// whole loader pauses (Retry-After when given, else exponential backoff), the
+// limiter's admission bound widens, and the request is retried; network errors, 5xx, DH-908/909 → bounded retries with
 // backoff; DH-905 → that instrument failed; DH-907 → "no history" for that
 // instrument (new contract, not an error); DH-901/902 → everything stops and
 // `on_fatal` gets a clear message. A failed instrument still gets what the
@@ -58,7 +58,7 @@ struct HistoryCallbacks {
 
 // For /api/status and the dashboard's progress bar.
 struct HistoryProgress {
-  std::size_t total = 0;       // instruments
+  std::size_t total = 0;       // instruments to warm up (0: warm-up off)
   std::size_t done = 0;        // resolved with history, from cache or with none to get
   std::size_t failed = 0;      // gave up (retries exhausted, rejected)
   std::size_t no_history = 0;  // part of `done`: Dhan had nothing (DH-907 / empty)

@@ -47,6 +47,8 @@ HistoryOptions parse_history_options(const json::object& section) {
       o.base_url = value.get_string();
     } else if (key == "requests_per_second") {
       o.requests_per_second = rate(value);
+    } else if (key == "admission_bound_ms") {
+      o.admission_bound = millis_in(value, key, 0, 60'000);
     } else if (key == "max_retries") {
       o.max_retries = static_cast<int>(integer_in(value, key, 0, 20));
     } else if (key == "max_rate_limit_retries") {

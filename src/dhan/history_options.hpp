@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 
+#include "dhan/history_rate_limit.hpp"
 #include "market/calendar.hpp"
 
 namespace fno::dhan {
@@ -26,6 +27,9 @@ struct HistoryOptions {
   int hist_days = 60;         // calendar days back from today; 0 disables the warm-up
   int fetch_concurrency = 6;  // requests in flight
   double requests_per_second = 5.0;  // Dhan's data-API limit
+  // How long after our send the server counts a request at the latest
+  // (history_rate_limit.hpp); a 429 doubles it for the rest of the run.
+  std::chrono::milliseconds admission_bound{RequestRateLimiter::kDefaultAdmissionBound};
   int max_retries = 4;               // per request: network errors, 5xx, DH-908/909
   int max_rate_limit_retries = 20;   // per request: 429 / DH-904
   std::chrono::milliseconds backoff_initial{500};
@@ -38,7 +42,8 @@ struct HistoryOptions {
   market::MarketCalendar calendar;   // which minutes are session minutes
 };
 
-// Reads the `history` section (keys: url, requests_per_second, max_retries,
+// Reads the `history` section (keys: url, requests_per_second,
+// admission_bound_ms, max_retries,
 // max_rate_limit_retries, backoff_initial_ms, backoff_max_ms, timeout_ms,
 // deliver_candles, cache_path) over the defaults. Throws
 // std::invalid_argument naming the offending key, also for unknown keys.

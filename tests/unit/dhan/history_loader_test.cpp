@@ -155,6 +155,11 @@ TEST_F(HistoryLoaderSim, ZeroDaysFinishesAtOnceWithoutRequests) {
   ASSERT_TRUE(run(options(0), instruments(3)));
   EXPECT_TRUE(delivered_.empty());
   EXPECT_EQ(sim_->counters().rest_requests, 0u);
+  // Nothing to warm up: /api/status must not show a warm-up that never ends.
+  const auto p = loader_->progress();
+  EXPECT_EQ(p.total, 0u);
+  EXPECT_FALSE(p.running);
+  EXPECT_FALSE(p.eta_seconds);
 }
 
 TEST_F(HistoryLoaderSim, NetworkErrorsAreRetriedABoundedNumberOfTimes) {

@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "dhan/history_client.hpp"
 #include "dhan/history_rate_limit.hpp"
 #include "history_sim_fixture.hpp"
+#include "sim/market_model.hpp"
+#include "sim/rest_api.hpp"
+#include "sim/universe.hpp"
 
 namespace fno::dhan {
 namespace {
@@ -53,56 +58,130 @@ TEST(HistoryPlan, SkipsGapsWithoutSessionMinutes) {
 }
 
 using Clock = RequestRateLimiter::Clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
 
-TEST(HistoryRateLimit, TokensReturnOneWindowAfterTheReply) {
-  RequestRateLimiter limiter(5.0);
-  const auto t0 = Clock::time_point{} + std::chrono::hours(1);
+const auto kT0 = Clock::time_point{} + std::chrono::hours(1);
+
+TEST(HistoryRateLimit, RoomReturnsOneWindowAfterTheEarlierOfReplyAndBound) {
+  RequestRateLimiter limiter(5.0, milliseconds(25));
+  std::vector<RequestRateLimiter::Ticket> tickets;
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(limiter.next_start(t0), t0);
-    limiter.acquire(t0);
+    const auto at = kT0 + i * limiter.spacing();
+    ASSERT_EQ(limiter.next_start(at), at) << i;
+    tickets.push_back(limiter.acquire(at));
   }
-  EXPECT_EQ(limiter.next_start(t0), Clock::time_point::max());  // all five in flight
-  limiter.release(t0 + std::chrono::milliseconds(30));
-  EXPECT_EQ(limiter.next_start(t0 + std::chrono::milliseconds(40)), t0 + std::chrono::milliseconds(1030));
-  EXPECT_EQ(limiter.next_start(t0 + std::chrono::milliseconds(1030)), t0 + std::chrono::milliseconds(1030));
+  EXPECT_EQ(limiter.spacing(), milliseconds(200));
+  // The first reply came after its bound: the bound (send + 25 ms) counts.
+  limiter.release(tickets[0], kT0 + milliseconds(90));
+  EXPECT_EQ(limiter.next_start(kT0 + milliseconds(800)), kT0 + milliseconds(1025));
+  // A reply before the bound counts instead.
+  RequestRateLimiter quick(5.0, milliseconds(25));
+  const auto first = quick.acquire(kT0);
+  quick.release(first, kT0 + milliseconds(10));
+  for (int i = 1; i < 5; ++i) quick.acquire(kT0 + i * quick.spacing());
+  EXPECT_EQ(quick.next_start(kT0 + milliseconds(800)), kT0 + milliseconds(1010));
 }
 
-// Disabled: admits only 65 of the expected >= 100 requests in the simulated
-// 140 s, i.e. the limiter is more conservative than the 5 req/s it promises.
-// Tracked in the issue 8 note; the window property itself is not violated.
-TEST(HistoryRateLimit, DISABLED_NeverMoreThanCapacityInAnyServerWindow) {
-  // Simulated server admits at a random point between send and reply.
-  RequestRateLimiter limiter(5.0);
-  std::vector<Clock::time_point> admitted;
-  auto now = Clock::time_point{} + std::chrono::hours(1);
-  std::deque<std::pair<Clock::time_point, Clock::time_point>> in_flight;  // (admit, reply)
-  std::uint64_t state = 7;
-  auto jitter = [&] { return std::chrono::milliseconds((state = state * 6364136223846793005ULL + 1) >> 58); };
-  for (int step = 0; step < 20000 && admitted.size() < 200; ++step) {
-    while (!in_flight.empty() && in_flight.front().second <= now) {
-      limiter.release(in_flight.front().second);
-      in_flight.pop_front();
-    }
-    if (in_flight.size() < 5 && limiter.next_start(now) <= now) {
-      limiter.acquire(now);
-      const auto admit = now + jitter();
-      admitted.push_back(admit);
-      in_flight.emplace_back(admit, admit + jitter());
-      std::sort(in_flight.begin(), in_flight.end(), [](auto& a, auto& b) { return a.second < b.second; });
-      continue;
-    }
-    now += std::chrono::milliseconds(7);
-  }
-  std::sort(admitted.begin(), admitted.end());
-  ASSERT_GE(admitted.size(), 100u);
-  for (std::size_t i = 5; i < admitted.size(); ++i) EXPECT_GE(admitted[i] - admitted[i - 5], std::chrono::seconds(1));
+TEST(HistoryRateLimit, UnboundedAdmissionWaitsForTheReply) {
+  RequestRateLimiter limiter(5.0, Clock::duration::max());
+  std::vector<RequestRateLimiter::Ticket> tickets;
+  for (int i = 0; i < 5; ++i) tickets.push_back(limiter.acquire(kT0 + i * limiter.spacing()));
+  EXPECT_EQ(limiter.next_start(kT0 + seconds(5)), Clock::time_point::max());  // all five in flight
+  limiter.release(tickets[0], kT0 + seconds(5));
+  EXPECT_EQ(limiter.next_start(kT0 + seconds(5)), kT0 + seconds(6));
 }
 
-TEST(HistoryRateLimit, PauseHoldsBackEveryToken) {
-  RequestRateLimiter limiter(5.0);
-  const auto t0 = Clock::time_point{} + std::chrono::hours(1);
-  limiter.pause_until(t0 + std::chrono::seconds(2));
-  EXPECT_EQ(limiter.next_start(t0), t0 + std::chrono::seconds(2));
+TEST(HistoryRateLimit, RateLimitPausesAndDoublesTheBound) {
+  RequestRateLimiter limiter(5.0, milliseconds(25));
+  limiter.on_rate_limited(kT0 + seconds(2));
+  EXPECT_EQ(limiter.next_start(kT0), kT0 + seconds(2));
+  EXPECT_EQ(limiter.admission_bound(), milliseconds(50));
+  for (int i = 0; i < 20; ++i) limiter.on_rate_limited(kT0);
+  EXPECT_EQ(limiter.admission_bound(), std::chrono::minutes(1));  // capped: past any request timeout
+}
+
+// One simulated client (limiter + concurrency cap, like HistoryLoader) against
+// the simulator's own RestApi on a single FIFO handler thread: a request is
+// counted when the handler picks it up (as in sim/), processed, then replied.
+struct WindowRun {
+  std::size_t admitted = 0;
+  std::size_t rate_limited = 0;
+  std::vector<Clock::time_point> counted;  // handler times of admitted requests
+};
+
+struct ServerModel {
+  milliseconds max_latency;     // each way
+  milliseconds max_processing;  // after counting
+  Clock::duration admission_bound;
+};
+
+WindowRun run_against_simulator(const ServerModel& m, seconds span) {
+  const std::vector<sim::SimInstrument> universe(sim::default_universe().begin(), sim::default_universe().begin() + 1);
+  const sim::MarketModel model(universe, sim::ModelOptions{}, testing::kNow);
+  sim::RestApi server(model, kNse, "", sim::RestOptions{});
+  web::Request req{boost::beast::http::verb::post, sim::kIntradayPath, 11};
+  req.set("client-id", testing::kClientId);
+  req.set("access-token", testing::kToken);  // empty body: DH-905 once admitted, cheap
+
+  RequestRateLimiter limiter(5.0, m.admission_bound);
+  std::mt19937_64 rng(42);
+  auto random_ms = [&](milliseconds max) { return milliseconds(std::uniform_int_distribution<std::int64_t>(0, max.count())(rng)); };
+  struct InFlight {
+    RequestRateLimiter::Ticket ticket;
+    Clock::time_point reply;
+  };
+  std::vector<InFlight> in_flight;
+  Clock::time_point server_free = kT0;
+  WindowRun run;
+  for (auto now = kT0; now < kT0 + span; now += milliseconds(1)) {
+    std::erase_if(in_flight, [&](const InFlight& f) {
+      if (f.reply > now) return false;
+      limiter.release(f.ticket, f.reply);
+      return true;
+    });
+    while (in_flight.size() < 6 && limiter.next_start(now) <= now) {
+      const auto ticket = limiter.acquire(now);
+      const auto handled = std::max(now + random_ms(m.max_latency), server_free);
+      const auto status = server.handle(req, handled).result();
+      if (status == boost::beast::http::status::too_many_requests) {
+        ++run.rate_limited;
+      } else {
+        ++run.admitted;
+        run.counted.push_back(handled);
+      }
+      server_free = handled + random_ms(m.max_processing);
+      in_flight.push_back({ticket, server_free + random_ms(m.max_latency)});
+    }
+  }
+  return run;
+}
+
+void expect_window_never_overfull(const WindowRun& run) {
+  for (std::size_t i = 5; i < run.counted.size(); ++i) {
+    ASSERT_GE(run.counted[i] - run.counted[i - 5], seconds(1)) << "6 requests within one second at " << i;
+  }
+}
+
+TEST(HistoryRateLimit, NeverMoreThanCapacityInAnyServerWindow) {
+  // Within the contract: counted within the bound of the send (latency), the
+  // handler busy for up to 150 ms per request.
+  const auto run = run_against_simulator({milliseconds(12), milliseconds(150), milliseconds(25)}, seconds(140));
+  EXPECT_EQ(run.rate_limited, 0u);
+  expect_window_never_overfull(run);
+  // Tight: at least 95 % of 5 req/s over the 140 s.
+  EXPECT_GE(run.admitted, 665u);
+  EXPECT_LE(run.admitted, 700u);
+}
+
+TEST(HistoryRateLimit, UnboundedAdmissionIsSafeWhateverTheServerDoes) {
+  // Handler latency and processing far beyond any bound: only replies bound
+  // the count, which still never overfills a window, at 5 per (1 s + round trip).
+  const auto run =
+      run_against_simulator({milliseconds(100), milliseconds(300), Clock::duration::max()}, seconds(140));
+  EXPECT_EQ(run.rate_limited, 0u);
+  expect_window_never_overfull(run);
+  EXPECT_GE(run.admitted, 5u * 140u * 1000u / 1600u);
 }
 
 }  // namespace
