@@ -217,12 +217,13 @@ void Scanner::rebuild(Slot& slot, std::vector<market::Candle> candles) {
   candles.erase(std::unique(candles.begin(), candles.end(),
                             [](const auto& a, const auto& b) { return a.start == b.start; }),
                 candles.end());
-  const std::size_t keep = std::min(candles.size(), slot.series.capacity());
   slot.series.clear();
   slot.closed_count = 0;
   for (std::size_t i = 0; i < strategies_.size(); ++i) slot.states[i] = strategies_[i].strategy->make_state();
+  // Every candle, not just the ones the series keeps: strategies and readiness
+  // must end where an in-order replay of the same candles ends.
   std::vector<Signal> none;
-  for (std::size_t i = candles.size() - keep; i < candles.size(); ++i) close_candle(slot, candles[i], true, none);
+  for (const auto& c : candles) close_candle(slot, c, true, none);
 }
 
 void Scanner::on_live_start(Slot& slot, market::IstSeconds minute) {
