@@ -48,8 +48,11 @@ asan: ui
 	@cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS) -LE e2e
 
+# Google Benchmark suites, reference ratios vs Python, end-to-end loads and wrk;
+# one summary table at the end (bench/run_all.sh). Installs wrk (bench only).
+bench: BOOTSTRAP_FLAGS := --bench
 bench: build
-	@for b in $(BUILD)/bench/fno_bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done
+	@bench/run_all.sh $(BUILD)
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -3,7 +3,8 @@
 # only. Idempotent and fast when everything is present (one dpkg-query call).
 # As root it installs what is missing; otherwise it prints the exact command.
 set -euo pipefail
-# --e2e also installs Debian's Chromium for the dashboard e2e suite.
+# --e2e also installs Debian's Chromium for the dashboard e2e suite;
+# --bench also installs wrk for the HTTP load run of `make bench` (never by default).
 
 # Debian 12's default Boost is 1.74, which lacks Boost.JSON and Boost.URL,
 # so the 1.81 packages are pinned by name.
@@ -17,9 +18,13 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy python3 python3-yaml curl
 )
-if [[ ${1:-} == --e2e ]]; then
-  packages+=(chromium)
-fi
+for flag in "$@"; do
+  case $flag in
+    --e2e) packages+=(chromium) ;;
+    --bench) packages+=(wrk) ;;
+    *) echo "bootstrap: unknown option $flag (expected --e2e or --bench)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Prints the one summary table of `make bench`: figure, value, unit, target, pass.
+
+Reads what the bench run left in RESULTS_DIR:
+  fno_bench_<suite>.json   Google Benchmark --benchmark_out (JSON) per suite
+  decode_ratio.json        bench/reference/dhan_decode.py --json
+  master_ratio.json        bench/reference/parse_master.py --json
+  load_<n>.json            bench/load/run_load.py --json, one per scenario
+  wrk.json                 bench/load/run_load.py --wrk --json
+A missing input shows as "-" / "not run" instead of failing the table, so a
+partial run (one suite, no wrk) still prints what it measured. --markdown
+prints the same table for docs/PERFORMANCE.md. Exit status 0 unless
+--strict and a measured figure misses its target.
+
+usage: bench/summary.py RESULTS_DIR [--markdown] [--strict]
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def gbench(results, suite, name):
+    """One benchmark's entry (name match is exact, or a prefix followed by '/')."""
+    data = load_json(os.path.join(results, f"fno_bench_{suite}.json"))
+    if not data:
+        return None
+    for run in data.get("benchmarks", []):
+        if run.get("run_type", "iteration") == "iteration" and run["name"].split("/min_time")[0] == name:
+            return run
+    return None
+
+
+def ms(run):
+    """CPU time: on a shared, loaded machine wall time mostly measures the other processes."""
+    return run["cpu_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[run["time_unit"]]
+
+
+def worst_search_ms(results):
+    data = load_json(os.path.join(results, "fno_bench_instruments.json"))
+    runs = [r for r in (data or {}).get("benchmarks", []) if r["name"].startswith("BM_SearchQuery250k/")]
+    return max(ms(r) for r in runs) if runs else None
+
+
+def field(results, file, *keys):
+    data = load_json(os.path.join(results, file))
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def counter(results, suite, name, key):
+    run = gbench(results, suite, name)
+    return run.get(key) if run else None
+
+
+def scaled(value, factor):
+    """Inverted rate counters are stored in seconds per item."""
+    return value * factor if value is not None else None
+
+
+def figures(results):
+    """(figure, value or None, unit, target text, predicate) rows, in table order."""
+    le = lambda limit: (lambda v: v <= limit)
+    ge = lambda limit: (lambda v: v >= limit)
+    lt = lambda limit: (lambda v: v < limit)
+    rows = [
+        ("decode, quote frames", counter(results, "codec", "BM_DecodeQuoteFrames", "items_per_second"),
+         "packets/s", ">= 50M", ge(50e6)),
+        ("decode, mixed 1M-packet file", scaled(counter(results, "codec", "BM_DecodeMixedFile", "ns/packet"), 1e9),
+         "ns/packet", "-", None),
+        ("decode vs Python struct.unpack", field(results, "decode_ratio.json", "ratio"), "x", ">= 100x", ge(100)),
+        ("master parse, 250k rows", (lambda r: ms(r) if r else None)(gbench(results, "instruments",
+                                                                           "BM_ParseMaster250k")),
+         "ms cpu", "< 200", lt(200)),
+        ("master parse, resident growth", counter(results, "instruments", "BM_ParseMaster250k", "rss_growth_MB"),
+         "MB", "< 40", lt(40)),
+        ("master parse vs Python DictReader", field(results, "master_ratio.json", "ratio"), "x", ">= 10x", ge(10)),
+        ("instrument search, worst query", worst_search_ms(results), "ms cpu", "< 1", lt(1)),
+        ("engine, 25k instruments", counter(results, "engine", "BM_EngineMixedStream", "items_per_second"),
+         "packets/s", ">= 2M", ge(2e6)),
+        ("engine memory per instrument", counter(results, "engine", "BM_EngineMixedStream",
+                                                 "bytes_per_instrument"), "bytes", "<= 20480", le(20480)),
+        ("alert inserts", counter(results, "alerts", "BM_InsertThroughput/20000", "items_per_second"),
+         "alerts/s", "-", None),
+        ("alerts CSV export, 1M rows", (lambda r: ms(r) if r else None)(gbench(results, "alerts",
+                                                                               "BM_CsvExport1M/iterations:1")),
+         "ms cpu", "-", None),
+        ("history warm-up vs 5 req/s bound", counter(results, "history", "BM_HistoryWarmUp/iterations:1",
+                                                     "vs_bound_pct"), "%", "<= 5", le(5)),
+        ("history warm-up errors", counter(results, "history", "BM_HistoryWarmUp/iterations:1", "errors"),
+         "count", "0", le(0)),
+    ]
+    rows += load_rows(results)
+    rows += wrk_rows(results)
+    return rows
+
+
+def load_rows(results):
+    rows = []
+    paths = sorted(glob.glob(os.path.join(results, "load_*.json")),
+                   key=lambda p: int(os.path.basename(p)[5:-5]) if os.path.basename(p)[5:-5].isdigit() else 0)
+    for path in paths:
+        run = load_json(path) or {}
+        n = run.get("instruments", 0)
+        rss_limit = 64 if n <= 500 else 512
+        rows += [
+            (f"load {n:,}: scanner CPU", run.get("cpu_percent"), "% of a core", "< 25" if n >= 25000 else "-",
+             (lambda v: v < 25) if n >= 25000 else None),
+            (f"load {n:,}: scanner RSS (VmHWM)", run.get("rss_hwm_mb"), "MB", f"<= {rss_limit}",
+             lambda v, limit=rss_limit: v <= limit),
+            (f"load {n:,}: packets decoded", run.get("packets_decoded"), "packets", "-", None),
+            (f"load {n:,}: packets/s received", run.get("packets_per_second"), "packets/s",
+             f"~{5 * n:,}", None),
+            (f"load {n:,}: drops", run.get("drops"), "count", "0", lambda v: v == 0),
+        ]
+        if run.get("latency_ms"):
+            lat = run["latency_ms"]
+            rows.append((f"load {n:,}: signal latency p50/p99", f"{lat['p50']:.2f} / {lat['p99']:.2f}", "ms",
+                         "p99 < 2", None))
+    return rows
+
+
+def wrk_rows(results):
+    data = load_json(os.path.join(results, "wrk.json"))
+    if not data:
+        return []
+    rows = []
+    for path, run in data.get("paths", {}).items():
+        rows += [
+            (f"wrk {path}: requests/s", run.get("requests_per_second"), "req/s", "-", None),
+            (f"wrk {path}: p99", run.get("p99_ms"), "ms", "< 5" if path == "/api/status" else "-",
+             (lambda v: v < 5) if path == "/api/status" else None),
+        ]
+    rows.append(("wrk: feed drops during the run", data.get("drops"), "count", "0", lambda v: v == 0))
+    return rows
+
+
+def fmt_value(value):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.3g}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def verdict(value, check):
+    if value is None:
+        return "not run"
+    if check is None or isinstance(value, str):
+        return "info"
+    return "PASS" if check(value) else "FAIL"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results")
+    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a measured figure misses its target")
+    args = parser.parse_args()
+    table = [(name, fmt_value(v), unit, target, verdict(v, check)) for name, v, unit, target, check in
+             figures(args.results)]
+    header = ("figure", "value", "unit", "target", "pass")
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in table:
+            print("| " + " | ".join(row) + " |")
+    else:
+        widths = [max(len(r[i]) for r in table + [header]) for i in range(len(header))]
+        line = "  ".join("{:<%d}" % w for w in widths)
+        print(line.format(*header))
+        print(line.format(*("-" * w for w in widths)))
+        for row in table:
+            print(line.format(*row))
+    failed = [r[0] for r in table if r[4] == "FAIL"]
+    print(f"\n{len(failed)} figure(s) miss their target" + (": " + ", ".join(failed) if failed else ""))
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
