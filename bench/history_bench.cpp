@@ -72,6 +72,8 @@ void BM_HistoryWarmUp(benchmark::State& state) {
     state.counters["vs_bound_pct"] = 100.0 * (seconds - bound) / bound;
     state.counters["requests"] = static_cast<double>(p.requests);
     state.counters["errors"] = static_cast<double>(p.failed + p.rate_limited + (p.fatal ? 1 : 0));
+    state.counters["rate_limited"] = static_cast<double>(p.rate_limited);
+    state.counters["server_429"] = static_cast<double>(simulator->counters().rest_rate_limited);
     state.counters["done"] = static_cast<double>(p.done);
   }
   asio::post(sim_io, [&] { simulator->stop(); });
