@@ -188,8 +188,10 @@ json::object status_json(const StatusReport& report, const WebFigures& web) {
                                {"next_open_ist", report.market.next_open_ist},
                                {"next_close_ist", report.market.next_close_ist}};
   out["feed"] = feed_json(report.feed);
-  out["history"] = json::object{
-      {"done", report.history.done}, {"total", report.history.total}, {"failed", report.history.failed}};
+  out["history"] = json::object{{"done", report.history.done},
+                                {"total", report.history.total},
+                                {"failed", report.history.failed},
+                                {"eta_seconds", opt(report.history.eta_seconds)}};
   out["instrument_master"] = json::object{{"age_seconds", opt(report.instrument_master_age_seconds)},
                                           {"rows", report.instrument_rows}};
   out["queues"] = std::move(queues);

@@ -68,8 +68,9 @@ struct MarketClock {
 
 struct HistoryProgress {
   std::size_t done = 0;
-  std::size_t total = 0;
+  std::size_t total = 0;  // 0: no warm-up (hist_days 0)
   std::size_t failed = 0;
+  std::optional<double> eta_seconds = std::nullopt;  // while the warm-up runs
 };
 
 // Everything /api/status and /metrics report, gathered by the app.
