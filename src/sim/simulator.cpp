@@ -47,8 +47,18 @@ constexpr std::size_t kMaxClientMessage = 1u << 20;
 struct AtomicCounters {
   std::atomic<std::uint64_t> connections_accepted{0}, connections_open{0}, auth_failures{0}, subscriptions{0},
       packets_sent{0}, frames_dropped{0}, disconnects_sent{0}, rest_requests{0}, rest_in_flight{0},
-      rest_rate_limited{0};
+      rest_rate_limited{0}, subscribe_messages{0}, largest_subscribe_message{0},
+      min_subscribe_gap_us{SimulatorCounters::kNoGap};
 };
+
+void raise_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
+  for (auto cur = a.load(); v > cur && !a.compare_exchange_weak(cur, v);) {
+  }
+}
+void lower_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
+  for (auto cur = a.load(); v < cur && !a.compare_exchange_weak(cur, v);) {
+  }
+}
 
 std::vector<std::uint8_t> packet_bytes(const dhan::Packet& p) {
   std::vector<std::uint8_t> out;
@@ -245,6 +255,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
 
   void subscribe(const dhan::ClientRequest& req) {
     const auto& opt = sim_->options;
+    count_subscribe_message(req.instruments.size());
     std::size_t fresh = 0;
     for (const auto& key : req.instruments) fresh += subs_.count(key) == 0 ? 1 : 0;
     if (req.instruments.size() > opt.max_instruments_per_message ||
@@ -262,6 +273,19 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
       }
     }
     flush_frame();
+  }
+
+  // What tests check about a client's pacing and batching.
+  void count_subscribe_message(std::size_t instruments) {
+    auto& c = sim_->counters;
+    ++c.subscribe_messages;
+    raise_to(c.largest_subscribe_message, instruments);
+    const auto now = SteadyClock::now();
+    if (last_subscribe_) {
+      const auto gap = std::chrono::duration_cast<std::chrono::microseconds>(now - *last_subscribe_).count();
+      lower_to(c.min_subscribe_gap_us, static_cast<std::uint64_t>(gap));
+    }
+    last_subscribe_ = now;
   }
 
   void send_for_mode(std::size_t i, Sub& sub) {
@@ -391,6 +415,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   std::string client_id_;
   SteadyClock::time_point last_rx_{};
   SteadyClock::time_point last_ping_{};
+  std::optional<SteadyClock::time_point> last_subscribe_;
   bool accepted_ = false;
   bool writing_ = false;
   bool closing_ = false;
@@ -715,8 +740,10 @@ bool Simulator::always_open() const { return impl_->options.always_open; }
 
 SimulatorCounters Simulator::counters() const {
   const auto& c = impl_->counters;
-  return {c.connections_accepted, c.connections_open, c.auth_failures, c.subscriptions,  c.packets_sent,
-          c.frames_dropped,       c.disconnects_sent, c.rest_requests, c.rest_in_flight, c.rest_rate_limited};
+  return {c.connections_accepted, c.connections_open, c.auth_failures,   c.subscriptions,
+          c.packets_sent,         c.frames_dropped,   c.disconnects_sent, c.rest_requests,
+          c.rest_in_flight,       c.rest_rate_limited, c.subscribe_messages, c.largest_subscribe_message,
+          c.min_subscribe_gap_us};
 }
 
 std::vector<ExpectedAlert> Simulator::expected_alerts() const {

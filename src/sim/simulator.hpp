@@ -71,6 +71,11 @@ struct SimulatorCounters {
   std::uint64_t rest_requests = 0;
   std::uint64_t rest_in_flight = 0;
   std::uint64_t rest_rate_limited = 0;  // 429s sent
+  // Client behaviour, for tests of batching and pacing.
+  static constexpr std::uint64_t kNoGap = UINT64_MAX;
+  std::uint64_t subscribe_messages = 0;
+  std::uint64_t largest_subscribe_message = 0;       // instruments in the biggest one
+  std::uint64_t min_subscribe_gap_us = kNoGap;       // shortest gap between two on one connection
 };
 
 class Simulator {
