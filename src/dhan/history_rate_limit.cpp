@@ -25,8 +25,9 @@ RequestRateLimiter::Time RequestRateLimiter::counted_by(const Sent& s) const {
 }
 
 void RequestRateLimiter::forget_before(Time now) {
-  // Counted at least one window ago: the server's window no longer holds it.
-  std::erase_if(recent_, [&](const Sent& s) { return counted_by(s) <= now - window_; });
+  // Replied and counted at least one window ago: the server's window no
+  // longer holds it. One in flight stays (a 429 may still widen its bound).
+  std::erase_if(recent_, [&](const Sent& s) { return s.replied != Time::max() && counted_by(s) <= now - window_; });
 }
 
 RequestRateLimiter::Time RequestRateLimiter::next_start(Time now) {

@@ -41,8 +41,7 @@ class RequestRateLimiter {
   // `requests_per_second` > 0: capacity = max(1, round(rate)) requests per
   // capacity / rate seconds. `admission_bound` >= 0; Clock::duration::max()
   // means "only the reply bounds the server's count".
-  explicit RequestRateLimiter(double requests_per_second,
-                              Clock::duration admission_bound = kDefaultAdmissionBound);
+  explicit RequestRateLimiter(double requests_per_second, Clock::duration admission_bound = kDefaultAdmissionBound);
 
   // Earliest time (>= now) a request may start; Time::max() while only
   // replies still to come can free room (an unbounded admission_bound).
@@ -75,8 +74,9 @@ class RequestRateLimiter {
   Clock::duration window_;
   Clock::duration spacing_;
   Clock::duration admission_bound_;
-  // Requests that may still be in the server's window: at most the ones in
-  // flight plus those counted in the last window, so naturally bounded.
+  // Requests that may still be in the server's window: the ones in flight
+  // (bounded by the caller's concurrency) plus those counted in the last
+  // window (bounded by the limit itself).
   std::vector<Sent> recent_;
   Ticket next_ticket_ = 0;
   Time last_start_ = Time::min();

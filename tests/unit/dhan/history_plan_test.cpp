@@ -94,9 +94,15 @@ TEST(HistoryRateLimit, UnboundedAdmissionWaitsForTheReply) {
 
 TEST(HistoryRateLimit, RateLimitPausesAndDoublesTheBound) {
   RequestRateLimiter limiter(5.0, milliseconds(25));
+  for (int i = 0; i < 5; ++i) limiter.acquire(kT0 + i * limiter.spacing());
+  EXPECT_EQ(limiter.next_start(kT0 + seconds(1)), kT0 + milliseconds(1025));
+  limiter.on_rate_limited(kT0 + seconds(1));
+  EXPECT_EQ(limiter.admission_bound(), milliseconds(50));
+  // Requests still in flight may have been counted late too.
+  EXPECT_EQ(limiter.next_start(kT0 + seconds(1)), kT0 + milliseconds(1050));
   limiter.on_rate_limited(kT0 + seconds(2));
   EXPECT_EQ(limiter.next_start(kT0), kT0 + seconds(2));
-  EXPECT_EQ(limiter.admission_bound(), milliseconds(50));
+  EXPECT_EQ(limiter.admission_bound(), milliseconds(100));
   for (int i = 0; i < 20; ++i) limiter.on_rate_limited(kT0);
   EXPECT_EQ(limiter.admission_bound(), std::chrono::minutes(1));  // capped: past any request timeout
 }
@@ -126,7 +132,9 @@ WindowRun run_against_simulator(const ServerModel& m, seconds span) {
 
   RequestRateLimiter limiter(5.0, m.admission_bound);
   std::mt19937_64 rng(42);
-  auto random_ms = [&](milliseconds max) { return milliseconds(std::uniform_int_distribution<std::int64_t>(0, max.count())(rng)); };
+  auto random_ms = [&](milliseconds max) {
+    return milliseconds(std::uniform_int_distribution<std::int64_t>(0, max.count())(rng));
+  };
   struct InFlight {
     RequestRateLimiter::Ticket ticket;
     Clock::time_point reply;
@@ -177,8 +185,7 @@ TEST(HistoryRateLimit, NeverMoreThanCapacityInAnyServerWindow) {
 TEST(HistoryRateLimit, UnboundedAdmissionIsSafeWhateverTheServerDoes) {
   // Handler latency and processing far beyond any bound: only replies bound
   // the count, which still never overfills a window, at 5 per (1 s + round trip).
-  const auto run =
-      run_against_simulator({milliseconds(100), milliseconds(300), Clock::duration::max()}, seconds(140));
+  const auto run = run_against_simulator({milliseconds(100), milliseconds(300), Clock::duration::max()}, seconds(140));
   EXPECT_EQ(run.rate_limited, 0u);
   expect_window_never_overfull(run);
   EXPECT_GE(run.admitted, 5u * 140u * 1000u / 1600u);

@@ -22,7 +22,7 @@ constexpr std::size_t kDelivered = 400;  // what HistoryLoader hands over (deliv
 constexpr int kSessionMinutes = 375;     // 09:15-15:30
 constexpr int kLiveStart = 100;          // live joins at 10:55 on kOpen's day
 constexpr int kLiveMinutes = 70;
-constexpr int kOverlap = 5;              // history minutes live also builds
+constexpr int kOverlap = 5;  // history minutes live also builds
 
 // Minute `index` of kOpen's day (negative: the previous session).
 market::IstSeconds minute(int index) {
