@@ -13,8 +13,10 @@
 #include "app/config.hpp"
 #include "app/credentials.hpp"
 #include "app/exit_codes.hpp"
+#include "app/replay.hpp"
 #include "app/scanner_app.hpp"
 #include "app/version.hpp"
+#include "market/calendar.hpp"
 #include "sim/sim_command.hpp"
 #include "util/log.hpp"
 #include "util/redact.hpp"
@@ -83,6 +85,49 @@ int backup(const Flags& flags, const std::string& destination, bool overwrite) {
   return kExitOk;
 }
 
+struct ReplayFlags {
+  std::string file;
+  std::string speed = "max";
+  std::string from;
+  std::string db;
+};
+
+// Feeds a recording through the scanner into its own database; a damaged
+// file replays up to the damage and then fails with the reason.
+int replay(const Flags& flags, const ReplayFlags& replay_flags) {
+  const LoadedConfig loaded = load_with_overrides(flags);
+  for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+  ReplayOptions options;
+  options.file = replay_flags.file;
+  options.config = loaded.config;
+  if (replay_flags.speed != "max") {
+    std::size_t used = 0;
+    double speed = 0;
+    try {
+      speed = std::stod(replay_flags.speed, &used);
+    } catch (const std::exception&) {
+      used = 0;  // reported below
+    }
+    if (used != replay_flags.speed.size() || !(speed > 0)) throw std::invalid_argument("--speed must be a number > 0 or max");
+    options.speed = speed;
+  }
+  if (!replay_flags.from.empty()) {
+    options.from = market::parse_hhmm(replay_flags.from);
+    if (!options.from) throw std::invalid_argument("--from must be HH:MM (IST)");
+  }
+  options.db_path = replay_flags.db.empty() ? default_replay_db(options.file) : std::filesystem::path(replay_flags.db);
+  const ReplayResult r = replay_recording(options);
+  std::cout << "replayed " << r.frames << " frames (" << r.packets << " packets";
+  if (r.skipped > 0) std::cout << ", " << r.skipped << " skipped before --from";
+  std::cout << ") from " << options.file.string() << ": " << r.alerts << " new alerts in " << options.db_path.string()
+            << "\n";
+  if (!r.damage.empty()) {
+    std::cerr << "error: damaged recording: " << r.damage << "\n";
+    return kExitRuntime;
+  }
+  return kExitOk;
+}
+
 // Sends one message with the configured bot and chat and says what happened;
 // the bot token never appears in the output.
 int test_telegram(const Flags& flags) {
@@ -148,6 +193,13 @@ int run_cli(int argc, char** argv) {
   auto* backup_cmd = app.add_subcommand("backup", "online copy of the alert database (db_path) to DEST");
   backup_cmd->add_option("DEST", backup_dest, "file, or directory for alerts-<UTC time>.db")->required();
   backup_cmd->add_flag("--force", backup_force, "replace DEST when it is an existing file");
+  ReplayFlags replay_flags;
+  auto* replay_cmd =
+      app.add_subcommand("replay", "feed a recording (record.enabled) through the scanner into its own alert database");
+  replay_cmd->add_option("FILE", replay_flags.file, "recording (.fnorec)")->required();
+  replay_cmd->add_option("--speed", replay_flags.speed, "N x recorded time, or max")->capture_default_str();
+  replay_cmd->add_option("--from", replay_flags.from, "start at HH:MM IST (earlier frames are skipped)");
+  replay_cmd->add_option("--db", replay_flags.db, "alert database (default: replay-<FILE stem>.db)");
   app.require_subcommand(0, 1);
 
   try {
@@ -165,6 +217,7 @@ int run_cli(int argc, char** argv) {
     if (*check) return check_config(flags);
     if (*telegram) return test_telegram(flags);
     if (*backup_cmd) return backup(flags, backup_dest, backup_force);
+    if (*replay_cmd) return replay(flags, replay_flags);
     if (*sim_cmd) return sim::run_sim_command(sim_flags);
     return run(flags);
   } catch (const alerts::BackupError& e) {

@@ -224,6 +224,21 @@ void read_strategies(const Reader& top, std::map<std::string, StrategyConfig>& s
   }
 }
 
+// The `record` section is validated by its owner; it stays in `sections` too
+// so check-config shows it as written.
+void read_record(const json::object& root, Config& c, std::vector<std::string>& warnings, std::string_view source) {
+  const json::value* v = root.if_contains("record");
+  if (!v) return;
+  if (!v->is_object()) throw ConfigError(fmt::format("{}: record must be an object", source));
+  std::vector<std::string> found;
+  try {
+    c.record = record::parse_record_options(v->as_object(), found);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(fmt::format("{}: {}", source, e.what()));
+  }
+  for (const auto& w : found) warnings.push_back(fmt::format("{}: {}", source, w));
+}
+
 }  // namespace
 
 LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
@@ -264,6 +279,7 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
   read_feed(r, c.feed);
   read_market(r, c.market);
   read_strategies(r, c.strategies);
+  read_record(root.as_object(), c, loaded.warnings, source);
 
   for (const auto& [key, value] : root.as_object()) {
     const bool known = std::find(kKnownKeys.begin(), kKnownKeys.end(), key) != kKnownKeys.end();

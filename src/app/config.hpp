@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "market/calendar.hpp"
+#include "record/record_options.hpp"
 
 namespace fno::app {
 
@@ -77,6 +78,7 @@ struct Config {
   std::string log_level = "info";
   MarketConfig market;
   std::map<std::string, StrategyConfig> strategies;
+  record::RecordOptions record;  // validated by record/record_options.hpp
   // Raw sections for components that validate their own keys.
   boost::json::object sections;
 };

@@ -31,6 +31,7 @@
 #include "dhan/universe.hpp"
 #include "market/calendar.hpp"
 #include "net/http_client.hpp"
+#include "record/recorder.hpp"
 #include "sim/simulator.hpp"
 #include "util/clock.hpp"
 #include "util/redact.hpp"
@@ -55,6 +56,8 @@ market::MarketCalendar nse_calendar(const Config& config) {
   return market::MarketCalendar(hours, config.market.holidays);
 }
 
+}  // namespace
+
 scan::ScannerConfig scanner_config(const Config& c, bool always_open) {
   scan::ScannerConfig s;
   s.lookback = c.lookback;
@@ -71,6 +74,17 @@ scan::ScannerConfig scanner_config(const Config& c, bool always_open) {
   }
   for (const auto& [id, sc] : c.strategies) s.strategies[id] = scan::StrategySettings{sc.enabled, sc.params};
   return s;
+}
+
+namespace {
+
+// Stored in each recording's header: what a replay needs to rebuild this run's scanner.
+std::string recording_metadata(bool demo, bool always_open, const Config& config) {
+  return json::serialize(json::object{{"app", "fno-scanner"},
+                                      {"version", kVersion},
+                                      {"mode", demo ? "demo" : "live"},
+                                      {"always_open", always_open},
+                                      {"request_code", config.request_code}});
 }
 
 // The network thread: runs the io_context until stopped.
@@ -242,6 +256,20 @@ int run_scanner(const RunOptions& options) {
   feed_options.market_open = [calendar, always_open] { return always_open || calendar.is_open(util::ist_now()); };
   feed_options.on_connection_lost = [&engine] { engine.post([](scan::Scanner& s) { s.on_feed_gap(); }); };
   std::unique_ptr<dhan::FeedClient> feed;
+  std::unique_ptr<record::Recorder> recorder;
+  if (config.record.enabled) {
+    recorder = std::make_unique<record::Recorder>(config.record, recording_metadata(demo, always_open, config));
+    recorder->start();
+    feed_options.on_frame = [r = recorder.get()](int connection, std::span<const std::uint8_t> frame) {
+      r->on_frame(static_cast<std::uint32_t>(connection), frame);
+    };
+    feed_options.on_connection_lost = [lost = feed_options.on_connection_lost, r = recorder.get()] {
+      r->on_gap();
+      lost();
+    };
+    spdlog::info("recording the feed to {} (record.max_bytes {} per file)", config.record.writer.dir.string(),
+                 config.record.writer.max_bytes);
+  }
 
   // Web: API backend + server (refuses a non-loopback bind without DASHBOARD_TOKEN).
   BackendParts parts;
@@ -400,6 +428,13 @@ int run_scanner(const RunOptions& options) {
     rest_http.close_idle();
     return 0;
   });
+  if (recorder) {
+    recorder->stop();  // the feed is gone: no producer left
+    const record::RecorderStatus r = recorder->status();
+    spdlog::info("recorder: {} frames, {} dropped (queue full), {} capped, {} bytes in {} file(s){}", r.frames, r.drops,
+                 r.writer.capped_frames, r.writer.file_bytes, r.writer.files,
+                 r.writer.last_error.empty() ? "" : "; last error: " + r.writer.last_error);
+  }
   net.io().stop();
   net.join();
   spdlog::info("stopped");

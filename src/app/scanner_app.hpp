@@ -9,6 +9,7 @@
 
 #include "app/config.hpp"
 #include "app/credentials.hpp"
+#include "scan/scanner_config.hpp"
 
 namespace fno::app {
 
@@ -20,6 +21,10 @@ struct RunOptions {
   Mode mode = Mode::kDemo;
   std::string config_path;
 };
+
+// The scanner rules of a run (`always_open`: the demo's round-the-clock
+// market); replay rebuilds a recorded run's scanner with it.
+scan::ScannerConfig scanner_config(const Config& config, bool always_open);
 
 // Runs until a stop signal; returns a process exit code.
 int run_scanner(const RunOptions& options);

@@ -10,7 +10,9 @@
 //   record = u32 frame_length | i64 receive_ns | u32 connection | frame bytes
 //
 // Integers are little-endian. `receive_ns` is UTC epoch nanoseconds when the
-// feed client read the frame; `connection` is the feed connection id. The
+// feed client read the frame; `connection` is the feed connection id (from
+// 1). An empty frame on connection 0 marks a lost feed connection (a gap the
+// scanner must see on replay). The
 // "\r\n" in the magic catches text-mode mangling, as PNG's does.
 // Pure value code, safe to share between threads.
 #pragma once
@@ -37,6 +39,8 @@ inline constexpr std::uint32_t kMaxMetadata = 1U << 20;
 inline constexpr std::uint32_t kMaxBlockRaw = 64U << 20;
 inline constexpr std::uint32_t kMaxFrame = 16U << 20;
 
+inline constexpr std::uint32_t kGapConnection = 0;
+
 // One received frame, borrowed.
 struct FrameView {
   std::int64_t receive_ns = 0;
@@ -49,6 +53,7 @@ struct RecordedFrame {
   std::int64_t receive_ns = 0;
   std::uint32_t connection = 0;
   std::vector<std::uint8_t> bytes;
+  bool is_gap() const { return connection == kGapConnection && bytes.empty(); }
   friend bool operator==(const RecordedFrame&, const RecordedFrame&) = default;
 };
 

@@ -12,8 +12,6 @@
 // thread); status() from any thread; start/stop from the owner.
 #pragma once
 
-#include <boost/json/object.hpp>
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -24,22 +22,11 @@
 #include <thread>
 #include <vector>
 
+#include "record/record_options.hpp"
 #include "record/recording_writer.hpp"
 #include "util/spsc_ring.hpp"
 
 namespace fno::record {
-
-// The config's `record` section.
-struct RecordOptions {
-  bool enabled = false;
-  WriterOptions writer;
-  std::size_t queue_capacity = 65536;  // frames; ~0.5 s at 125k frames/s
-  std::chrono::milliseconds flush_interval{1000};
-};
-
-// Parses and validates the `record` section; unknown keys become warnings.
-// Throws std::invalid_argument naming the key for an invalid value.
-RecordOptions parse_record_options(const boost::json::object& section, std::vector<std::string>& warnings);
 
 struct RecorderStatus {
   std::uint64_t frames = 0;  // handed to on_frame
@@ -64,6 +51,9 @@ class Recorder {
   bool on_frame(std::uint32_t connection, std::span<const std::uint8_t> bytes);
   // The same with an explicit receive time (replayed input, tests, benchmarks).
   bool on_frame(std::int64_t receive_ns, std::uint32_t connection, std::span<const std::uint8_t> bytes);
+
+  // Producer thread. Records a lost feed connection (format.hpp kGapConnection).
+  bool on_gap() { return on_frame(kGapConnection, {}); }
 
   RecorderStatus status() const;
 

@@ -1,0 +1,48 @@
+// replay.hpp
+//
+// `fno-scanner replay FILE`: feeds a feed recording (record/) through the
+// live path - dhan codec -> Engine -> AlertService -> AlertStore - into its
+// own alert database. Deterministic: candle timers run on the recorded
+// receive times, one step per recorded second, in order with the packets
+// (each step waits until the engine has taken every earlier packet), never on
+// the wall clock, so the same file always yields the same alerts. A feed gap
+// recorded by the live run (connection lost) reaches the scanner at the same
+// point. Damage in the file ends the replay after everything before it and
+// is reported, never hidden.
+//
+// Runs on the calling thread plus the engine and store threads it owns.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "app/config.hpp"
+
+namespace fno::app {
+
+struct ReplayOptions {
+  std::filesystem::path file;
+  std::optional<double> speed;  // recorded seconds per wall second; nullopt: as fast as possible
+  std::optional<int> from;      // IST seconds of day; earlier frames of the first day are skipped
+  std::filesystem::path db_path;
+  Config config;  // scanner rules, strategies, market calendar, instruments source
+};
+
+struct ReplayResult {
+  std::uint64_t frames = 0;    // fed to the decoder
+  std::uint64_t skipped = 0;   // before --from
+  std::uint64_t packets = 0;
+  std::uint64_t alerts = 0;    // new alert rows committed
+  std::string damage;          // empty when the whole file was read
+};
+
+// Default database for a replay of `file`: replay-<file stem>.db in the
+// current directory, never the live alerts.db.
+std::filesystem::path default_replay_db(const std::filesystem::path& file);
+
+// Throws record::RecordingError when the file cannot be read at all.
+ReplayResult replay_recording(const ReplayOptions& options);
+
+}  // namespace fno::app
