@@ -9,7 +9,7 @@ namespace fno::record {
 
 namespace {
 
-constexpr auto kIdleWait = std::chrono::milliseconds(2);
+constexpr auto kIdleWait = std::chrono::milliseconds(10);  // ~1,250 frames at peak; the ring holds 65,536
 constexpr std::size_t kFramesPerTurn = 65536;  // bounds the time between periodic flushes
 
 std::int64_t now_ns() {
