@@ -71,6 +71,13 @@ Reply classify(const net::HttpResponse& r, const std::vector<std::string>& secre
   return {Verdict::kReject, {}, detail};
 }
 
+// The whole bot token and its secret half (after "<bot id>:"): a reply may echo either.
+std::vector<std::string> token_secrets(const std::string& token) {
+  std::vector<std::string> secrets{token};
+  if (const auto colon = token.find(':'); colon != std::string::npos) secrets.push_back(token.substr(colon + 1));
+  return secrets;
+}
+
 std::string disable_reason(const std::string& detail) {
   if (detail.find("chat not found") != std::string::npos) {
     return "Telegram disabled: TELEGRAM_CHAT_ID was not found (" + detail +
@@ -359,7 +366,7 @@ TelegramNotifier::TelegramNotifier(asio::io_context& io, net::HttpClient& http, 
   impl_->token = std::move(token);
   impl_->chat_id = std::move(chat_id);
   impl_->on_outcome = std::move(on_outcome);
-  impl_->secrets = {impl_->token};
+  impl_->secrets = token_secrets(impl_->token);
   impl_->group_chat = !impl_->chat_id.empty() && impl_->chat_id.front() == '-';
   impl_->stats.enabled = !impl_->token.empty() && !impl_->chat_id.empty();
   if (!impl_->stats.enabled) impl_->stats.disabled_reason = "Telegram off: TELEGRAM_TOKEN and TELEGRAM_CHAT_ID not set";
@@ -392,7 +399,7 @@ TelegramTestResult send_test_message(const TelegramOptions& options, const std::
   if (token.empty() || chat_id.empty()) return {false, "TELEGRAM_TOKEN and TELEGRAM_CHAT_ID must both be set"};
   const std::string text = "✅ <b>fno-scanner</b> test message: Telegram alerts are working.";
   const net::HttpResponse r = net::fetch(send_message_request(options, token, chat_id, text), tls);
-  const Reply reply = classify(r, {token});
+  const Reply reply = classify(r, token_secrets(token));
   switch (reply.verdict) {
     case Verdict::kSent: return {true, "test message sent to chat " + chat_id};
     case Verdict::kDisable: return {false, disable_reason(reply.detail)};
