@@ -113,6 +113,7 @@ struct HistoryLoader::Impl : std::enable_shared_from_this<HistoryLoader::Impl> {
   IstRange window_;
   HistoryProgress progress_;
   std::size_t pending_worker_ = 0;
+  std::size_t idle_connections_ = 0;  // our estimate of the HttpClient's keep-alive pool
   std::size_t logged_decile_ = 0;
   bool use_cache_ = false;
   bool started_ = false;
@@ -243,7 +244,10 @@ void HistoryLoader::Impl::arm_timer(Clock::time_point now) {
 }
 
 void HistoryLoader::Impl::send(Job job, Clock::time_point now) {
-  job.ticket = limiter_.acquire(now);
+  // The client reuses idle keep-alive connections; with none, this request connects first.
+  const bool new_connection = idle_connections_ == 0;
+  if (!new_connection) --idle_connections_;
+  job.ticket = limiter_.acquire(now, new_connection);
   ++progress_.in_flight;
   ++progress_.requests;
   progress_.max_in_flight = std::max(progress_.max_in_flight, progress_.in_flight);
@@ -258,6 +262,8 @@ void HistoryLoader::Impl::on_reply(Job job, ChartResult result) {
   const auto now = Clock::now();
   --progress_.in_flight;
   limiter_.release(job.ticket, now);
+  // A server reply leaves its connection open for reuse; a transport failure may not.
+  if (result.status != ChartStatus::kRetryable) ++idle_connections_;
   if (stopped_) return;
   if (!items_[job.item].failed) handle(job, std::move(result), now);
   pump();

@@ -20,7 +20,8 @@ RequestRateLimiter::RequestRateLimiter(double requests_per_second, Clock::durati
       admission_bound_(std::max(admission_bound, Clock::duration::zero())) {}
 
 RequestRateLimiter::Time RequestRateLimiter::counted_by(const Sent& s) const {
-  const Time bound = admission_bound_ >= Time::max() - s.sent ? Time::max() : s.sent + admission_bound_;
+  const bool unbounded = s.reply_only || admission_bound_ >= Time::max() - s.sent;
+  const Time bound = unbounded ? Time::max() : s.sent + admission_bound_;
   return std::min(bound, s.replied);
 }
 
@@ -46,9 +47,9 @@ RequestRateLimiter::Time RequestRateLimiter::next_start(Time now) {
   return earliest;
 }
 
-RequestRateLimiter::Ticket RequestRateLimiter::acquire(Time now) {
+RequestRateLimiter::Ticket RequestRateLimiter::acquire(Time now, bool new_connection) {
   last_start_ = now;
-  recent_.push_back(Sent{next_ticket_, now, Time::max()});
+  recent_.push_back(Sent{next_ticket_, now, Time::max(), new_connection});
   return next_ticket_++;
 }
 

@@ -14,6 +14,8 @@
 // learn a safe bound from the reply. A request may start when fewer than
 // `capacity` earlier requests have a counted-by time later than
 // `now - window`; then no server window can ever hold more than `capacity`.
+// A request that must open a connection first is bounded by its reply only
+// (TCP + TLS handshakes take round trips before the server sees it).
 // Requests are also spaced window / capacity apart so the server never has
 // a queue of ours (queueing is what would stretch its counting past the
 // bound). A 429 proves the bound too tight: it doubles, and everything
@@ -47,7 +49,9 @@ class RequestRateLimiter {
   // replies still to come can free room (an unbounded admission_bound).
   Time next_start(Time now);
   // A request starts at `now`; call only when next_start(now) <= now.
-  Ticket acquire(Time now);
+  // `new_connection`: it must connect and handshake first, which can take
+  // longer than the bound before the server sees it: only its reply bounds it.
+  Ticket acquire(Time now, bool new_connection = false);
   // The reply of `ticket` arrived at `now` (any reply, a 429 included).
   void release(Ticket ticket, Time now);
   // The server said we went too fast: nothing starts before `until`, and
@@ -64,7 +68,8 @@ class RequestRateLimiter {
   struct Sent {
     Ticket ticket;
     Time sent;
-    Time replied;  // Time::max() while in flight
+    Time replied;     // Time::max() while in flight
+    bool reply_only;  // the admission bound does not apply
   };
   void forget_before(Time now);
   // The latest time the server may have counted `s`.

@@ -92,6 +92,15 @@ TEST(HistoryRateLimit, UnboundedAdmissionWaitsForTheReply) {
   EXPECT_EQ(limiter.next_start(kT0 + seconds(5)), kT0 + seconds(6));
 }
 
+TEST(HistoryRateLimit, RequestsOnNewConnectionsWaitForTheirReply) {
+  RequestRateLimiter limiter(5.0, milliseconds(25));
+  std::vector<RequestRateLimiter::Ticket> tickets;
+  for (int i = 0; i < 5; ++i) tickets.push_back(limiter.acquire(kT0 + i * limiter.spacing(), true));
+  EXPECT_EQ(limiter.next_start(kT0 + seconds(2)), Clock::time_point::max());
+  limiter.release(tickets[2], kT0 + milliseconds(700));
+  EXPECT_EQ(limiter.next_start(kT0 + seconds(1)), kT0 + milliseconds(1700));
+}
+
 TEST(HistoryRateLimit, RateLimitPausesAndDoublesTheBound) {
   RequestRateLimiter limiter(5.0, milliseconds(25));
   for (int i = 0; i < 5; ++i) limiter.acquire(kT0 + i * limiter.spacing());
