@@ -140,10 +140,19 @@ def proc_status_mb(pid, key):
     return None
 
 
+def drop_counts(status):
+    """Feed and bounded-queue drops by name; push_drops is left out because the
+    web push counts coalesced (superseded) row updates there, by design."""
+    counts = {"feed": status["feed"]["drops"]}  # also queues.feed_drops
+    for name, value in status.get("queues", {}).items():
+        if name.endswith("_drops") and name != "push_drops":
+            counts[name[:-len("_drops")]] = value
+    return counts
+
+
 def drops(status):
-    queues = status.get("queues", {})
-    engine = sum(v for k, v in queues.items() if k.endswith("_drops") and k != "push_drops")
-    return status["feed"]["drops"] + engine
+    """Each lost item once: "engine" counts the same ring-full refusals as "feed"."""
+    return sum(v for k, v in drop_counts(status).items() if k != "engine")
 
 
 def wait_streaming(port, instruments, proc, timeout):
@@ -163,8 +172,9 @@ def wait_streaming(port, instruments, proc, timeout):
     sys.exit(f"feed not streaming all {instruments} instruments after {timeout} s; last status: {last}")
 
 
-def measure(pid, port, duration):
+def measure(pid, sim_pid, port, duration):
     s0, c0, t0 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
+    sim0 = cpu_seconds(sim_pid)
     time.sleep(duration)
     s1, c1, t1 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
     wall = t1 - t0
@@ -172,9 +182,13 @@ def measure(pid, port, duration):
     return {
         "seconds": wall,
         "cpu_percent": 100.0 * (c1 - c0) / wall,
+        # A simulator near 100 % is the bottleneck (one thread encodes, encrypts and writes every frame).
+        "simulator_cpu_percent": 100.0 * (cpu_seconds(sim_pid) - sim0) / wall,
         "packets_decoded": packets,
         "packets_per_second": packets / wall,
         "drops": drops(s1),
+        "drops_during_measurement": drops(s1) - drops(s0),
+        "drops_by_queue": drop_counts(s1),
         "reconnects": s1["feed"]["reconnects"],
         "connections": len(s1["feed"]["connections"]),
         "market_open": s1["market"]["open"],
@@ -201,9 +215,13 @@ def run_wrk(port, seconds, connections):
     before = get_json(port, "/api/status")
     out = {"paths": {}, "connections": connections, "seconds": seconds}
     for path in ("/api/status", "/api/scanner"):
+        packets0, t0 = get_json(port, "/api/status")["feed"]["packets"], time.monotonic()
         text = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                                f"http://127.0.0.1:{port}{path}"], check=True, capture_output=True, text=True).stdout
         out["paths"][path] = parse_wrk(text)
+        # The web server shares the network thread with the feed: a slow route shows up here.
+        packets = get_json(port, "/api/status")["feed"]["packets"] - packets0
+        out["paths"][path]["feed_packets_per_second"] = packets / (time.monotonic() - t0)
     after = get_json(port, "/api/status")
     out["drops"] = drops(after) - drops(before)
     return out
@@ -252,7 +270,7 @@ def main():
         subscribed_after = time.monotonic() - started
         time.sleep(args.settle)
         result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
-                  "subscribed_after_seconds": subscribed_after, **measure(scanner.pid, port, args.duration)}
+                  "subscribed_after_seconds": subscribed_after, **measure(scanner.pid, sim.pid, port, args.duration)}
         wrk = run_wrk(port, args.wrk_seconds, args.wrk_connections) if args.wrk else None
         result["rss_hwm_mb"] = proc_status_mb(scanner.pid, "VmHWM")
         result["rss_mb"] = proc_status_mb(scanner.pid, "VmRSS")
@@ -265,13 +283,16 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"{args.instruments:,} instruments x {args.ticks_per_second:g}/s over {result['connections']} wss "
           f"connections, {result['seconds']:.0f} s measured (load average {result['load_average'][0]:.2f}):")
+    print(f"  simulator CPU {result['simulator_cpu_percent']:.1f} % of one core")
     print(f"  scanner CPU {result['cpu_percent']:.1f} % of one core, VmHWM {result['rss_hwm_mb']:.1f} MB, "
           f"{result['packets_decoded']:,} packets ({result['packets_per_second']:,.0f}/s), "
-          f"drops {result['drops']}, reconnects {result['reconnects']}")
+          f"drops {result['drops']} ({result['drops_during_measurement']} while measuring; "
+          f"{', '.join(f'{k} {v}' for k, v in result['drops_by_queue'].items())}), reconnects {result['reconnects']}")
     if wrk:
         for path, r in wrk["paths"].items():
             print(f"  wrk {path}: {r['requests_per_second']:,.0f} req/s, p50 {r['p50_ms']:.2f} ms, "
-                  f"p99 {r['p99_ms']:.2f} ms, non-2xx {r['non_2xx']}")
+                  f"p99 {r['p99_ms']:.2f} ms, non-2xx {r['non_2xx']}, "
+                  f"feed meanwhile {r['feed_packets_per_second']:,.0f} packets/s")
         print(f"  feed drops during wrk: {wrk['drops']}")
     if args.json:
         with open(args.json, "w") as f:
