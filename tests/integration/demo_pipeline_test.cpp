@@ -1,0 +1,70 @@
+// The whole demo pipeline in the real binary: in-process simulator -> wss
+// feed client -> engine -> strategies -> alert store -> REST. The demo
+// scenario's first scripted breakout must come out as a stored breakout
+// alert for that instrument, in the minute it was driven (it is the
+// simulator's ground truth, computed from the same scenario builder).
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "sim/scenario.hpp"
+#include "sim/universe.hpp"
+#include "support/child_process.hpp"
+
+namespace fno::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(DemoPipeline, FirstScriptedBreakoutBecomesAStoredAlert) {
+  const auto scenario = sim::demo_scenario(sim::default_universe());
+  ASSERT_FALSE(scenario.steps.empty());
+  const auto& step = scenario.steps.front();
+  ASSERT_EQ(step.action, sim::Action::kBreakout);
+  const auto target = step.instrument.security_id;
+
+  TempDir dir("demo-pipeline");
+  std::ofstream(dir.path() / "config.json") << "{}";
+  const int port = free_port();
+  const auto started_ms = now_ms();
+  ChildProcess scanner({FNO_SCANNER_BIN, "--demo", "--port", std::to_string(port)}, dir.path(), {},
+                       dir.path() / "out.txt");
+  ASSERT_TRUE(wait_for_http(port, "/api/status", 20s)) << scanner.output();
+
+  // Driven at 20 s over 40 s; the candle closes at the next minute boundary.
+  std::optional<boost::json::object> alert;
+  const auto deadline = std::chrono::steady_clock::now() + 150s;
+  while (!alert && std::chrono::steady_clock::now() < deadline) {
+    if (const auto reply = http_get(port, "/api/alerts?strategy=breakout&limit=1000"); reply && reply->status == 200) {
+      const auto page = boost::json::parse(reply->body);
+      for (const auto& a : page.at("alerts").as_array()) {
+        if (a.at("security_id").to_number<std::int64_t>() == target) alert = a.as_object();
+      }
+    }
+    if (!alert) std::this_thread::sleep_for(1s);
+  }
+  ASSERT_TRUE(alert) << "no breakout alert for security " << target << "\n" << scanner.output();
+  EXPECT_EQ(alert->at("kind").as_string(), "bullish");
+  const auto candle_ms = alert->at("candle_time_ms").to_number<std::int64_t>();
+  EXPECT_GE(candle_ms, started_ms / 60000 * 60000) << "the alert is for a live candle, not history";
+  EXPECT_LE(candle_ms, started_ms + 120'000) << "in the minute the breakout was driven (or the next)";
+
+  EXPECT_EQ(scanner.stop(SIGTERM, 10s), 0);
+  std::ifstream log(dir.path() / "fno_breakout.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("DEMO"), std::string::npos) << "demo runs are labelled in the log";
+  EXPECT_NE(text.find("ALERT breakout"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fno::test
