@@ -160,7 +160,25 @@ void Engine::publish() {
     if (hooks_.on_delta) hooks_.on_delta(delta);
     ++publishes_;
   }
+  publish_charts();
   refresh_stats();
+}
+
+void Engine::publish_charts() {
+  if (!hooks_.charted || !hooks_.on_chart_candle) return;
+  std::unordered_map<market::InstrumentKey, market::IstSeconds> still_charted;
+  for (const auto key : hooks_.charted()) {
+    const auto row = scanner_->snapshot(key);
+    if (!row || !row->last_candle) continue;
+    still_charted[key] = *row->last_candle;
+    const auto before = charted_last_.find(key);
+    if (before != charted_last_.end() && before->second == *row->last_candle) continue;
+    // The series is recomputed only for charted instruments, a handful at most.
+    if (const auto series = scanner_->candles(key); series && !series->candles.empty()) {
+      hooks_.on_chart_candle(key, *series);
+    }
+  }
+  charted_last_ = std::move(still_charted);
 }
 
 void Engine::refresh_stats() {

@@ -6,7 +6,7 @@
 // threads post (universe changes, history batches, queries), closes candles
 // from the wall clock, hands signals to `on_signals`, and publishes snapshot
 // deltas at most every `publish_interval` to `on_delta` and to a board other
-// threads read. The hooks run on the engine thread and must not block.
+// threads read, plus each charted instrument's newly closed candle. The hooks run on the engine thread and must not block.
 #pragma once
 
 #include <atomic>
@@ -35,6 +35,11 @@ struct EngineHooks {
   std::function<void(const scan::SnapshotDelta&)> on_delta;
   // IST wall seconds now; the system clock unless a test/replay injects one.
   std::function<market::IstSeconds()> clock;
+  // Live charts: the instruments some client charts right now (asked at each
+  // publish; keep it cheap) and where each one's newly closed candle goes,
+  // as the chart series whose last point is that candle.
+  std::function<std::vector<market::InstrumentKey>()> charted = {};
+  std::function<void(market::InstrumentKey, const scan::ChartSeries&)> on_chart_candle = {};
 };
 
 struct EngineStats {
@@ -92,6 +97,7 @@ class Engine final : public dhan::PacketSink {
   std::size_t drain_packets();
   void handle(const dhan::Packet& packet, std::vector<scan::Signal>& signals);
   void publish();
+  void publish_charts();
   void refresh_stats();
 
   std::unique_ptr<scan::Scanner> scanner_;
@@ -113,6 +119,7 @@ class Engine final : public dhan::PacketSink {
   std::uint64_t commands_run_ = 0;
   std::uint64_t publishes_ = 0;
   std::uint64_t published_version_ = 0;
+  std::unordered_map<market::InstrumentKey, market::IstSeconds> charted_last_;  // last candle pushed per chart
   mutable std::mutex stats_mutex_;
   EngineStats stats_;  // copy refreshed by the engine thread at publish time
 };

@@ -224,7 +224,17 @@ int run_scanner(const RunOptions& options) {
                             .on_delta = [&](const scan::SnapshotDelta& d) {
                               if (auto* h = hub.load()) h->publish_rows(d);
                             },
-                            .clock = {}});
+                            .clock = {},
+                            .charted = [&] {
+                              auto* h = hub.load();
+                              return h ? h->charted() : std::vector<market::InstrumentKey>{};
+                            },
+                            .on_chart_candle = [&](market::InstrumentKey key, const scan::ChartSeries& c) {
+                              if (auto* h = hub.load()) {
+                                h->publish_candle(key, c.candles.back(), c.resistance.back(), c.ema_short.back(),
+                                                  c.ema_long.back());
+                              }
+                            }});
   engine.start();
 
   // Telegram (optional): resumes rows left pending by an earlier run.

@@ -202,19 +202,29 @@ void Hub::detach(const PushClient* client) {
   });
 }
 
-void Hub::fan_out(const PushEvent& event, const market::InstrumentKey* candle_key) {
-  std::vector<std::shared_ptr<PushClient>> targets;
-  {
-    std::lock_guard lock(clients_mu_);
-    targets.reserve(clients_.size());
-    for (const auto& weak : clients_) {
-      if (auto client = weak.lock()) targets.push_back(std::move(client));
-    }
+std::vector<std::shared_ptr<PushClient>> Hub::live_clients() const {
+  std::vector<std::shared_ptr<PushClient>> out;
+  std::lock_guard lock(clients_mu_);
+  out.reserve(clients_.size());
+  for (const auto& weak : clients_) {
+    if (auto client = weak.lock()) out.push_back(std::move(client));
   }
+  return out;
+}
+
+void Hub::fan_out(const PushEvent& event, const market::InstrumentKey* candle_key) {
   // Delivered outside the lock: a client closing itself may detach meanwhile.
-  for (const auto& client : targets) {
+  for (const auto& client : live_clients()) {
     if (candle_key == nullptr || client->wants_candles(*candle_key)) client->deliver(event);
   }
+}
+
+std::vector<market::InstrumentKey> Hub::charted() const {
+  std::vector<market::InstrumentKey> out;
+  for (const auto& client : live_clients()) client->collect_charted(out);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 HubCounters Hub::counters() const {

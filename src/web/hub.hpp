@@ -52,6 +52,8 @@ class PushClient {
   // Thread-safe, non-blocking; a client whose queue overflows closes itself.
   virtual void deliver(const PushEvent& event) = 0;
   virtual bool wants_candles(market::InstrumentKey key) const = 0;
+  // Appends the instruments this client charts.
+  virtual void collect_charted(std::vector<market::InstrumentKey>& out) const = 0;
   virtual PushProtocol protocol() const = 0;
 };
 
@@ -97,6 +99,10 @@ class Hub {
   void publish_candle(market::InstrumentKey key, const market::Candle& candle, std::optional<double> resistance,
                       std::optional<double> ema_short, std::optional<double> ema_long);
 
+  // Every instrument some attached client charts, without repeats: the
+  // engine pushes closed candles for these only. Any thread.
+  std::vector<market::InstrumentKey> charted() const;
+
   // ---- Client side ----
   bool attach(const std::shared_ptr<PushClient>& client);
   void detach(const PushClient* client);
@@ -115,6 +121,8 @@ class Hub {
 
   void drain();  // worker: serialize pending rows into the table
   void fan_out(const PushEvent& event, const market::InstrumentKey* candle_key);
+  // Clients still alive, copied so callers work outside clients_mu_.
+  std::vector<std::shared_ptr<PushClient>> live_clients() const;
   RowsUpdate snapshot_locked();
 
   boost::asio::any_io_executor worker_;

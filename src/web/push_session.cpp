@@ -67,6 +67,11 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
     return candles_.contains(key);
   }
 
+  void collect_charted(std::vector<market::InstrumentKey>& out) const override {
+    std::lock_guard lock(mu_);
+    out.insert(out.end(), candles_.begin(), candles_.end());
+  }
+
   PushProtocol protocol() const override { return protocol_; }
 
  private:

@@ -549,6 +549,7 @@ TEST(WebPush, SnapshotThenDeltasAlertsAndCandles) {
   client.send(R"({"type":"subscribe_candles","segment":"NSE_FNO","security_id":2})");
   client.send(R"({"type":"ping"})");
   ASSERT_FALSE(client.read_type("pong").is_null());  // subscription processed before the pong
+  EXPECT_EQ(hub.charted(), (std::vector<market::InstrumentKey>{{2, 2}})) << "the engine asks which charts are open";
   market::Candle candle;
   candle.start = market::ist_from_utc(1764059940);
   candle.close = 21;

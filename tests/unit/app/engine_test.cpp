@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 namespace fno::app {
@@ -64,6 +65,45 @@ TEST(Engine, TimerClosesCandlesFromTheInjectedClock) {
   ASSERT_EQ(candles->candles.size(), 1u);
   EXPECT_EQ(candles->candles[0].close, 100.0);
   engine.stop();
+}
+
+TEST(Engine, ChartedInstrumentsGetEachClosedCandleOnce) {
+  std::atomic<market::IstSeconds> now{kWed0915 + 1};
+  std::mutex mu;
+  std::vector<market::IstSeconds> pushed;
+  std::atomic<bool> charting{false};
+  EngineHooks hooks{.on_signals = {},
+                    .on_delta = {},
+                    .clock = [&] { return now.load(); },
+                    .charted = [&] {
+                      return charting ? std::vector<market::InstrumentKey>{kNifty} : std::vector<market::InstrumentKey>{};
+                    },
+                    .on_chart_candle = [&](market::InstrumentKey key, const scan::ChartSeries& series) {
+                      EXPECT_EQ(key, kNifty);
+                      EXPECT_EQ(series.candles.size(), series.ema_short.size());
+                      std::lock_guard lock(mu);
+                      pushed.push_back(series.candles.back().start);
+                    }};
+  Engine engine(scanner_with_nifty(), 1024, std::move(hooks), 5ms);
+  engine.start();
+  const auto closes = [&](std::size_t n) {
+    return eventually([&] {
+      std::lock_guard lock(mu);
+      return pushed.size() >= n;
+    });
+  };
+
+  engine.push(ticker(100.0f, kWed0915 + 1));
+  now = kWed0915 + 63;
+  ASSERT_TRUE(eventually([&] { return engine.stats().scanner.candles_closed == 1; }));
+  charting = true;  // a client opens the chart after the first close: it gets the latest candle
+  ASSERT_TRUE(closes(1));
+  engine.push(ticker(101.0f, kWed0915 + 64));
+  now = kWed0915 + 123;
+  ASSERT_TRUE(closes(2));
+  engine.stop();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(pushed, (std::vector<market::IstSeconds>{kWed0915, kWed0915 + 60})) << "each candle once, in order";
 }
 
 TEST(Engine, FullRingIsACountedDropNotABlock) {
