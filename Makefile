@@ -7,7 +7,7 @@ BIN      := $(BUILD)/fno-scanner
 ARGS     ?=
 JOBS     ?= $(shell nproc)
 
-.PHONY: run test e2e build bootstrap bench asan fmt lint clean install package ui
+.PHONY: run test e2e build bootstrap bench asan fuzz fmt lint clean install package ui
 
 # `make e2e` also needs Debian's Chromium for the dashboard browser suite.
 bootstrap:
@@ -53,6 +53,26 @@ asan: ui
 bench: BOOTSTRAP_FLAGS := --bench
 bench: build
 	@bench/run_all.sh $(BUILD)
+
+# libFuzzer with Debian's clang (bootstrap --fuzz), in build/fuzz: every target
+# in tests/fuzz for FUZZ_SECONDS each, starting from the committed seeds. New
+# inputs go to build/fuzz/corpus/<target>, crashes to build/fuzz/crash-*; a
+# crash stops the run. CI replays the seeds under gcc instead (fuzz_*_replay).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := decode instruments_csv subscribe history_reply config dotenv telegram_reply http
+FUZZ_BUILD   := build/fuzz
+fuzz: BOOTSTRAP_FLAGS := --fuzz
+fuzz: bootstrap
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFNO_FUZZ=ON -DFNO_WERROR=OFF -DFNO_BUILD_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fno_fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  $(FUZZ_BUILD)/tests/fuzz/fno_fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -4,7 +4,8 @@
 # As root it installs what is missing; otherwise it prints the exact command.
 set -euo pipefail
 # --e2e also installs Debian's Chromium for the dashboard e2e suite;
-# --bench also installs wrk for the HTTP load run of `make bench` (never by default).
+# --bench also installs wrk for the HTTP load run of `make bench` (never by default);
+# --fuzz installs clang and its libFuzzer/sanitizer runtime for `make fuzz` (never by default).
 
 # Debian 12's default Boost is 1.74, which lacks Boost.JSON and Boost.URL,
 # so the 1.81 packages are pinned by name.
@@ -22,7 +23,8 @@ for flag in "$@"; do
   case $flag in
     --e2e) packages+=(chromium) ;;
     --bench) packages+=(wrk) ;;
-    *) echo "bootstrap: unknown option $flag (expected --e2e or --bench)" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "bootstrap: unknown option $flag (expected --e2e, --bench or --fuzz)" >&2; exit 2 ;;
   esac
 done
 missing=()
