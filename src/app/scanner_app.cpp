@@ -186,13 +186,21 @@ int run_scanner(const RunOptions& options) {
   auto instruments = std::make_shared<const dhan::InstrumentTable>(std::move(parsed.table));
   std::vector<std::string> universe_warnings;
   const auto universe_section = config.sections.contains("universe") ? config.sections.at("universe").as_object() : json::object{};
-  dhan::UniverseSelector selector(instruments, dhan::parse_universe_config(universe_section, universe_warnings));
+  const auto universe_config = dhan::parse_universe_config(universe_section, universe_warnings);
+  dhan::UniverseSelector selector(instruments, universe_config);
   for (const auto& w : universe_warnings) spdlog::warn("{}", w);
   // The simulator serves exactly the demo universe (real contracts whose
-  // expiries may have passed), so demo mode scans all of it.
+  // expiries may have passed), so demo mode scans all of it, or only the
+  // configured `universe.underlyings` (the rest stay addable via watchlists).
   std::vector<market::InstrumentKey> universe;
   if (demo) {
-    for (std::size_t i = 0; i < instruments->size(); ++i) universe.push_back(instruments->at(i).key);
+    for (std::size_t i = 0; i < instruments->size(); ++i) {
+      const auto instrument = instruments->at(i);
+      if (universe_config.underlyings.empty() ||
+          universe_config.underlyings.contains(std::string(instrument.underlying))) {
+        universe.push_back(instrument.key);
+      }
+    }
   } else {
     universe = selector.select(now, {});
   }
