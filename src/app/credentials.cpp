@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace fno::app {
 
@@ -96,26 +97,55 @@ std::optional<std::string> process_env(const std::string& name) {
   return std::string(value);
 }
 
+namespace {
+
+// The credential variables and where each one lands.
+constexpr std::pair<const char*, std::string Credentials::*> kFields[] = {
+    {"DHAN_CLIENT_ID", &Credentials::dhan_client_id},   {"DHAN_ACCESS_TOKEN", &Credentials::dhan_access_token},
+    {"TELEGRAM_TOKEN", &Credentials::telegram_token},   {"TELEGRAM_CHAT_ID", &Credentials::telegram_chat_id},
+    {"DASHBOARD_TOKEN", &Credentials::dashboard_token},
+};
+
+// The file's values; nullopt when it cannot be opened. Bad lines go to `problems`.
+std::optional<DotEnv> read_dotenv(const std::filesystem::path& path, std::vector<std::string>& problems) {
+  std::ifstream in{path};
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  DotEnv env = parse_dotenv(text.str());
+  for (const auto& e : env.errors) problems.push_back(fmt::format("{}: {}", path.string(), e));
+  return env;
+}
+
+}  // namespace
+
 Credentials load_credentials(const std::filesystem::path& dotenv_path, const GetEnv& getenv,
                              std::vector<std::string>& problems) {
-  DotEnv dotenv;
-  if (std::ifstream in{dotenv_path}) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    dotenv = parse_dotenv(text.str());
-    for (const auto& e : dotenv.errors) problems.push_back(fmt::format("{}: {}", dotenv_path.string(), e));
-  }
-  const auto lookup = [&](const std::string& name) {
-    if (auto v = getenv(name); v && !v->empty()) return *v;
-    const auto it = dotenv.values.find(name);
-    return it == dotenv.values.end() ? std::string() : it->second;
-  };
+  const DotEnv dotenv = read_dotenv(dotenv_path, problems).value_or(DotEnv{});
   Credentials c;
-  c.dhan_client_id = lookup("DHAN_CLIENT_ID");
-  c.dhan_access_token = lookup("DHAN_ACCESS_TOKEN");
-  c.telegram_token = lookup("TELEGRAM_TOKEN");
-  c.telegram_chat_id = lookup("TELEGRAM_CHAT_ID");
-  c.dashboard_token = lookup("DASHBOARD_TOKEN");
+  for (const auto& [name, field] : kFields) {
+    if (auto v = getenv(name); v && !v->empty()) {
+      c.*field = *v;
+    } else if (const auto it = dotenv.values.find(name); it != dotenv.values.end()) {
+      c.*field = it->second;
+    }
+  }
+  return c;
+}
+
+Credentials reload_credentials(const std::filesystem::path& dotenv_path, const GetEnv& getenv,
+                               std::vector<std::string>& problems) {
+  Credentials c = load_credentials(dotenv_path, getenv, problems);
+  const auto env_file = getenv("FNO_ENV_FILE");
+  if (!env_file || env_file->empty()) return c;
+  const auto fresh = read_dotenv(*env_file, problems);
+  if (!fresh) {
+    problems.push_back(fmt::format("FNO_ENV_FILE {} cannot be read; keeping the environment's values", *env_file));
+    return c;
+  }
+  for (const auto& [name, field] : kFields) {
+    if (const auto it = fresh->values.find(name); it != fresh->values.end() && !it->second.empty()) c.*field = it->second;
+  }
   return c;
 }
 

@@ -2,7 +2,8 @@
 //
 // Secrets come only from the process environment and an optional `.env`
 // file (KEY=VALUE lines, `#` comments, optional `export `, single or double
-// quotes); the environment wins over `.env`. Nothing here logs a value.
+// quotes); the environment wins over `.env` (on reload, $FNO_ENV_FILE wins).
+// Nothing here logs a value.
 #pragma once
 
 #include <filesystem>
@@ -43,5 +44,12 @@ std::optional<std::string> process_env(const std::string& name);
 // overlays the environment.
 Credentials load_credentials(const std::filesystem::path& dotenv_path, const GetEnv& getenv,
                              std::vector<std::string>& problems);
+
+// For SIGHUP (daily token rollover): the process environment is as old as
+// the process — under systemd it is the EnvironmentFile read at start — so
+// the file named by $FNO_ENV_FILE, re-read now, wins over it; otherwise as
+// load_credentials.
+Credentials reload_credentials(const std::filesystem::path& dotenv_path, const GetEnv& getenv,
+                               std::vector<std::string>& problems);
 
 }  // namespace fno::app

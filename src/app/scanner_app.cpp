@@ -404,7 +404,7 @@ int run_scanner(const RunOptions& options) {
         spdlog::info("SIGHUP: demo mode has no credentials to reload");
       } else {
         std::vector<std::string> problems;
-        const Credentials fresh = load_credentials(".env", process_env, problems);
+        const Credentials fresh = reload_credentials(".env", process_env, problems);
         for (const auto& p : problems) spdlog::warn("{}", p);
         if (fresh.has_dhan()) {
           feed->set_credentials(fresh.dhan_client_id, fresh.dhan_access_token);

@@ -58,5 +58,29 @@ TEST(Credentials, MissingFileMeansEnvironmentOnly) {
   EXPECT_TRUE(problems.empty());
 }
 
+TEST(Credentials, ReloadLetsTheEnvFileWinOverTheStaleEnvironment) {
+  const auto path = std::filesystem::temp_directory_path() / ("fno_envfile_test_" + std::to_string(::getpid()));
+  std::ofstream(path) << "DHAN_ACCESS_TOKEN=rolled_token\nTELEGRAM_TOKEN=\n";
+  const GetEnv env = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "FNO_ENV_FILE") return path.string();
+    if (name == "DHAN_CLIENT_ID") return "client";
+    if (name == "DHAN_ACCESS_TOKEN") return "yesterdays_token";
+    if (name == "TELEGRAM_TOKEN") return "tg";
+    return std::nullopt;
+  };
+  std::vector<std::string> problems;
+  EXPECT_EQ(load_credentials("/nonexistent/.env", env, problems).dhan_access_token, "yesterdays_token");
+  const Credentials c = reload_credentials("/nonexistent/.env", env, problems);
+  EXPECT_EQ(c.dhan_access_token, "rolled_token");
+  EXPECT_EQ(c.dhan_client_id, "client") << "keys the file does not set keep their value";
+  EXPECT_EQ(c.telegram_token, "tg") << "an empty value in the file does not erase one";
+  EXPECT_TRUE(problems.empty());
+
+  std::filesystem::remove(path);
+  EXPECT_EQ(reload_credentials("/nonexistent/.env", env, problems).dhan_access_token, "yesterdays_token");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("cannot be read"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fno::app
