@@ -23,6 +23,9 @@ namespace {
 
 constexpr std::chrono::seconds kMaxRetryAfter{120};
 constexpr std::size_t kMaxMessageChars = 300;
+// 2100-01-01 UTC: a later candle start is a broken reply, and the IST shift
+// of a timestamp near INT64_MAX would overflow.
+constexpr double kMaxEpochSeconds = 4'102'444'800.0;
 
 std::optional<double> number(const json::value& v) {
   if (v.is_double()) return v.get_double();
@@ -171,7 +174,7 @@ std::optional<std::vector<market::Candle>> parse_chart_candles(std::string_view 
     double v[6];
     for (int c = 0; c < 6; ++c) {
       const auto x = number((*cols[c])[i]);
-      if (!x || !std::isfinite(*x) || *x < 0) {
+      if (!x || !std::isfinite(*x) || *x < 0 || (c == 5 && *x > kMaxEpochSeconds)) {
         error = fmt::format("reply has a bad number at index {}", i);
         return std::nullopt;
       }
