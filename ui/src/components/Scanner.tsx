@@ -1,10 +1,11 @@
 // Live Scanner: filters (kept in the URL), sortable columns, windowed rows
 // that flash on change, keyboard navigation and click → chart.
+import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Row } from '../lib/types';
 import { fmtIstTime, fmtPct, fmtPrice, fmtVolume, instrumentKey } from '../lib/format';
 import { navigate, useLive } from '../state/hooks';
-import { parseFilters, selectRows, serializeFilters, type ScannerFilters, type SortKey } from '../state/filters';
+import { parseFilters, serializeFilters, type ScannerFilters, type SortKey } from '../state/filters';
 import { useStrategies } from '../lib/strategies';
 import { VirtualRows } from './VirtualRows';
 import { chartPath } from './Toasts';
@@ -77,12 +78,56 @@ function Filters({ f, set, segments, types }: { f: ScannerFilters; set: (p: Part
   );
 }
 
+interface RowProps {
+  row: Row;
+  index: number;
+  focused: boolean;
+  flash: string;
+}
+
+// Re-renders only when its row object, position, focus or flash changed: a
+// delta replaces the objects of changed rows only, so unchanged visible rows
+// cost nothing.
+class ScannerRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return next.row !== p.row || next.index !== p.index || next.focused !== p.focused || next.flash !== p.flash;
+  }
+
+  override render({ row: r, index: i, focused, flash }: RowProps) {
+    const chg = r.change_pct ?? 0;
+    return (
+      <div role="row" aria-rowindex={i + 2} aria-selected={focused} data-testid="scanner-row"
+        class={`grow${focused ? ' focused' : ''}${flash}`} onClick={() => navigate(chartPath(r))}>
+        <span role="gridcell" class="sym" title={`${r.segment} · ${r.type} · ${r.underlying}`}>{r.symbol}</span>
+        <span role="gridcell" class="num">{fmtPrice(r.ltp)}</span>
+        <span role="gridcell" class={`num ${chg > 0 ? 'up' : chg < 0 ? 'down' : ''}`}>{fmtPct(r.change_pct)}</span>
+        <span role="gridcell" class="num">{fmtVolume(r.day_volume)}</span>
+        <span role="gridcell" class="num">{fmtPrice(r.resistance)}</span>
+        <span role="gridcell" class={`num ${r.distance_to_breakout_pct !== null && r.distance_to_breakout_pct <= 0 ? 'up' : ''}`}>
+          {fmtPct(r.distance_to_breakout_pct, false)}
+        </span>
+        <span role="gridcell" class="num">{fmtPrice(r.ema_short)}</span>
+        <span role="gridcell" class="num">{fmtPrice(r.ema_long)}</span>
+        <span role="gridcell"><States row={r} /></span>
+        <span role="gridcell" class="sig">
+          {r.last_signal ? (
+            <span title={r.last_signal.reason}>
+              <span class={`kind kind-${r.last_signal.kind}`}>{r.last_signal.kind}</span> {r.last_signal.strategy} {fmtIstTime(r.last_signal.time_ms)}
+            </span>
+          ) : '—'}
+        </span>
+      </div>
+    );
+  }
+}
+
 export function Scanner({ search }: { search: string }) {
   const live = useLive();
   const f = useMemo(() => parseFilters(search), [search]);
   const table = live.table;
   const revision = table.revision;
-  const rows = useMemo(() => selectRows(table.rows.values(), f), [revision, f]);
+  const rows = live.scannerView.select(table, f);
   const facets = useMemo(() => {
     const seg = new Set<string>();
     const typ = new Set<string>();
@@ -118,30 +163,7 @@ export function Scanner({ search }: { search: string }) {
     const key = instrumentKey(r);
     const ch = table.changes.get(key);
     const flash = ch && now - ch.atMs < kFlashMs ? ` flash-${ch.direction > 0 ? 'up' : ch.direction < 0 ? 'down' : 'flat'}-${ch.revision % 2}` : '';
-    const chg = r.change_pct ?? 0;
-    return (
-      <div key={key} role="row" aria-rowindex={i + 2} aria-selected={i === focus} data-testid="scanner-row"
-        class={`grow${i === focus ? ' focused' : ''}${flash}`} onClick={() => navigate(chartPath(r))}>
-        <span role="gridcell" class="sym" title={`${r.segment} · ${r.type} · ${r.underlying}`}>{r.symbol}</span>
-        <span role="gridcell" class="num">{fmtPrice(r.ltp)}</span>
-        <span role="gridcell" class={`num ${chg > 0 ? 'up' : chg < 0 ? 'down' : ''}`}>{fmtPct(r.change_pct)}</span>
-        <span role="gridcell" class="num">{fmtVolume(r.day_volume)}</span>
-        <span role="gridcell" class="num">{fmtPrice(r.resistance)}</span>
-        <span role="gridcell" class={`num ${r.distance_to_breakout_pct !== null && r.distance_to_breakout_pct <= 0 ? 'up' : ''}`}>
-          {fmtPct(r.distance_to_breakout_pct, false)}
-        </span>
-        <span role="gridcell" class="num">{fmtPrice(r.ema_short)}</span>
-        <span role="gridcell" class="num">{fmtPrice(r.ema_long)}</span>
-        <span role="gridcell"><States row={r} /></span>
-        <span role="gridcell" class="sig">
-          {r.last_signal ? (
-            <span title={r.last_signal.reason}>
-              <span class={`kind kind-${r.last_signal.kind}`}>{r.last_signal.kind}</span> {r.last_signal.strategy} {fmtIstTime(r.last_signal.time_ms)}
-            </span>
-          ) : '—'}
-        </span>
-      </div>
-    );
+    return <ScannerRow key={key} row={r} index={i} focused={i === focus} flash={flash} />;
   };
 
   return (

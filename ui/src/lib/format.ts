@@ -5,9 +5,13 @@ const kIstOffsetMs = 330 * 60 * 1000;
 
 export const kDash = '—';
 
+// One formatter: toLocaleString with options builds a new one per call, which
+// dominated the scanner's render time.
+const kPriceFormat = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 export function fmtPrice(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return kDash;
-  return v.toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return kPriceFormat.format(v);
 }
 
 export function fmtPct(v: number | null | undefined, signed = true): string {

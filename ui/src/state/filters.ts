@@ -133,6 +133,9 @@ function sortValue(r: Row, key: SortKey): number | string | null {
   }
 }
 
+// Cached: String.localeCompare builds a collator per call.
+const kCollator = new Intl.Collator('en');
+
 /** Unknown values sort last in both directions; symbol breaks ties. */
 export function compareRows(a: Row, b: Row, key: SortKey, desc: boolean): number {
   const va = sortValue(a, key);
@@ -140,7 +143,7 @@ export function compareRows(a: Row, b: Row, key: SortKey, desc: boolean): number
   if (va !== vb) {
     if (va === null) return 1;
     if (vb === null) return -1;
-    const c = typeof va === 'string' ? va.localeCompare(vb as string) : (va as number) - (vb as number);
+    const c = typeof va === 'string' ? kCollator.compare(va, vb as string) : (va as number) - (vb as number);
     if (c !== 0) return desc ? -c : c;
   }
   return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.security_id - b.security_id;

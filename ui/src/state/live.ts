@@ -6,6 +6,7 @@
 import type { Alert, CandleUpdate, Instrument, PushMessage, Status } from '../lib/types';
 import { instrumentKey } from '../lib/format';
 import { RowTable } from './rows';
+import { ScannerView } from './scannerView';
 import { backoffDelay } from './backoff';
 
 export type Connection = 'connecting' | 'open' | 'reconnecting';
@@ -18,6 +19,7 @@ type Listener = () => void;
 
 export class LiveStore {
   readonly table = new RowTable();
+  readonly scannerView = new ScannerView();
   status: Status | null = null;
   statusAtMs = 0; // local clock when `status` arrived (countdowns tick from it)
   connection: Connection = 'connecting';

@@ -1,7 +1,9 @@
-// Scanner row table: applies WS snapshots/deltas and answers filtered, sorted
-// views. Pure data, no DOM; the live store owns one instance. Mutation happens
-// only through applySnapshot/applyDelta, which bump `revision` so views can
-// memoise on it.
+// Scanner row table: applies WS snapshots/deltas. Pure data, no DOM; the live
+// store owns one instance. Mutation happens only through applySnapshot/
+// applyDelta, which bump `revision` so views can memoise on it, and record
+// which keys changed since the last takeChanges() so one incremental view
+// (ScannerView) can update without rescanning every row. That record holds at
+// most one entry per instrument.
 import type { Instrument, Row } from '../lib/types';
 import { instrumentKey } from '../lib/format';
 
@@ -17,8 +19,25 @@ export class RowTable {
   readonly changes = new Map<string, RowChange>();
   revision = 0;
   version = 0;
+  /** Bumped by every snapshot: incremental views must rebuild. */
+  epoch = 0;
+  /** key → the row as it was at the last takeChanges() (undefined: absent then). */
+  private pending = new Map<string, Row | undefined>();
+
+  /** Changes since the previous call, then forgets them (single consumer). */
+  takeChanges(): Map<string, Row | undefined> {
+    const out = this.pending;
+    this.pending = new Map();
+    return out;
+  }
+
+  private touch(key: string, old: Row | undefined): void {
+    if (!this.pending.has(key)) this.pending.set(key, old);
+  }
 
   applySnapshot(version: number, rows: Row[]): void {
+    this.epoch++;
+    this.pending.clear();
     this.rows.clear();
     this.changes.clear();
     for (const r of rows) this.rows.set(instrumentKey(r), r);
@@ -32,6 +51,7 @@ export class RowTable {
       const key = instrumentKey(r);
       const old = this.rows.get(key);
       if (old && old.version > r.version) continue; // stale delta after a snapshot
+      this.touch(key, old);
       this.rows.set(key, r);
       if (old) {
         const a = old.ltp ?? 0;
@@ -41,6 +61,9 @@ export class RowTable {
     }
     for (const i of removed) {
       const key = instrumentKey(i);
+      const old = this.rows.get(key);
+      if (!old) continue;
+      this.touch(key, old);
       this.rows.delete(key);
       this.changes.delete(key);
     }
