@@ -306,7 +306,7 @@ async function main() {
     });
 
     await check('perf: 5,000 rows at 10 Hz, p95 frame time < 16 ms', async () => {
-      const r = await perfCheck(ctx, artifacts);
+      const r = await perfCheck(ctx, artifacts, base);
       const note = `p95 ${r.p95.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, ${r.frames} frames, long tasks ${r.longTasks} (max ${r.maxLongTask.toFixed(0)} ms)`;
       writeFileSync(join(artifacts, 'perf.json'), JSON.stringify(r, null, 2));
       if (r.p95 >= 16.7) throw new Error(note);
