@@ -83,7 +83,8 @@ ChartResult error_result(const net::HttpResponse& response, const std::vector<st
   boost::system::error_code ec;
   const auto doc = json::parse(response.body, ec);
   if (!ec && doc.is_object()) {
-    code = string_field(doc.as_object(), "errorCode");
+    // Redacted too: the code is echoed into the message (Dhan's own codes carry no secret).
+    code = clipped(util::redact(string_field(doc.as_object(), "errorCode"), secrets));
     detail = string_field(doc.as_object(), "errorMessage");
   }
   if (detail.empty()) detail = response.body;
