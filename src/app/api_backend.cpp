@@ -99,6 +99,7 @@ web::StatusReport AppBackend::status() {
   r.instrument_master_age_seconds = parts_.master_age_seconds;
   r.queue_drops = {{"feed", r.feed.drops}, {"engine", engine.drops}, {"store", r.store.dropped},
                    {"alerts", parts_.alerts->refused()}};
+  if (parts_.recorder != nullptr) r.queue_drops["recorder"] = parts_.recorder->status().drops;
   try {
     r.alerts_total = reader().count({});
     alerts::AlertFilter today;

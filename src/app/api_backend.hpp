@@ -23,6 +23,7 @@
 #include "app/engine.hpp"
 #include "dhan/instrument_search.hpp"
 #include "market/calendar.hpp"
+#include "record/recorder.hpp"
 #include "web/backend.hpp"
 
 namespace fno::app {
@@ -38,6 +39,7 @@ struct BackendParts {
   market::MarketCalendar calendar;
   std::chrono::steady_clock::time_point started;
   std::optional<double> master_age_seconds;
+  const record::Recorder* recorder = nullptr;  // when record.enabled: its drops are a queue's
   // Called with (added, removed) instruments after a watchlist change.
   std::function<void(std::vector<market::InstrumentKey>, std::vector<market::InstrumentKey>)> on_watchlist_change;
 };

@@ -301,6 +301,7 @@ int run_scanner(const RunOptions& options) {
   parts.calendar = always_open ? market::MarketCalendar::always_open() : calendar;
   parts.started = started;
   if (const auto age = loaded.status.age_seconds(now)) parts.master_age_seconds = static_cast<double>(*age);
+  parts.recorder = recorder.get();
   parts.on_watchlist_change = [&](std::vector<market::InstrumentKey> added, std::vector<market::InstrumentKey> removed) {
     asio::post(net.io(), [&, added, removed] {
       if (!feed) return;
@@ -385,7 +386,7 @@ int run_scanner(const RunOptions& options) {
   std::function<void()> tick = [&] {
     backend.set_feed_status(feed->status());
     const dhan::HistoryProgress p = history->progress();
-    backend.set_history_progress({p.done, p.total, p.failed});
+    backend.set_history_progress({p.done, p.total, p.failed, p.eta_seconds});
     systemd.ping();
     housekeeping.expires_after(std::chrono::seconds(1));
     housekeeping.async_wait([&](const boost::system::error_code& ec) {

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 
 #include <fstream>
+#include <thread>
 
 #include "support/child_process.hpp"
 
@@ -93,6 +94,29 @@ TEST(Cli, DemoRunServesStatusAndStopsOnSigterm) {
   EXPECT_EQ(http_get(port, "/api/nope")->status, 404);
   EXPECT_EQ(scanner.stop(SIGTERM, std::chrono::seconds(10)), 0);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "fno_breakout.log"));
+}
+
+TEST(Cli, DemoRecordingShowsItsQueueAndWritesAFile) {
+  TempDir dir("cli-record");
+  const int port = free_port();
+  write(dir.path() / "config.json", R"({"record": {"enabled": true, "dir": "recordings"}})");
+  ChildProcess scanner({kBin, "--demo", "--port", std::to_string(port)}, dir.path(), {}, dir.path() / "out.txt");
+  const auto reply = wait_for_http(port, "/api/status", std::chrono::seconds(20));
+  ASSERT_TRUE(reply) << scanner.output();
+  EXPECT_TRUE(boost::json::parse(reply->body).at("queues").as_object().contains("recorder_drops")) << reply->body;
+  // Files appear with the first frame: wait for data.
+  const auto streaming = [&] {
+    const auto r = http_get(port, "/api/status");
+    return r && boost::json::parse(r->body).at("feed").at("packets").to_number<std::int64_t>() > 0;
+  };
+  for (int i = 0; i < 200 && !streaming(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_NE(http_get(port, "/metrics")->body.find("fno_queue_drops_total{queue=\"recorder\"}"), std::string::npos);
+  EXPECT_EQ(scanner.stop(SIGTERM, std::chrono::seconds(10)), 0);
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "recordings")) {
+    files += entry.path().extension() == ".fnorec" && entry.file_size() > 0 ? 1 : 0;
+  }
+  EXPECT_EQ(files, 1u);
 }
 
 TEST(Cli, PortInUseIsARuntimeFailure) {
