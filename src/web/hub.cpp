@@ -48,7 +48,6 @@ void Hub::publish_candle(market::InstrumentKey key, const market::Candle& candle
 
 void Hub::publish_rows(const scan::SnapshotDelta& delta) {
   published_rows_ += delta.rows.size();
-  bool schedule = false;
   {
     std::lock_guard lock(pending_mu_);
     if (delta.full) {
@@ -62,9 +61,16 @@ void Hub::publish_rows(const scan::SnapshotDelta& delta) {
     for (const auto& key : delta.removed) {
       if (!pending_.insert_or_assign(key, std::nullopt).second) ++coalesced_;
     }
-    schedule = !std::exchange(drain_scheduled_, true);
   }
-  if (schedule) boost::asio::post(worker_, [this] { drain(); });
+  if (attached_.load() > 0) schedule_drain();
+}
+
+void Hub::schedule_drain() {
+  {
+    std::lock_guard lock(pending_mu_);
+    if ((pending_.empty() && !pending_full_) || std::exchange(drain_scheduled_, true)) return;
+  }
+  boost::asio::post(worker_, [this] { drain(); });
 }
 
 void Hub::drain() {
@@ -76,6 +82,7 @@ void Hub::drain() {
     full = std::exchange(pending_full_, false);
     drain_scheduled_ = false;
   }
+  serialized_rows_ += batch.size();
   std::vector<std::pair<market::InstrumentKey, SharedText>> serialized;
   serialized.reserve(batch.size());
   for (auto& [key, row] : batch) {
@@ -191,6 +198,8 @@ bool Hub::attach(const std::shared_ptr<PushClient>& client) {
     return false;
   }
   clients_.push_back(client);
+  attached_ = clients_.size();
+  schedule_drain();  // rows that waited while nobody watched
   return true;
 }
 
@@ -200,6 +209,7 @@ void Hub::detach(const PushClient* client) {
     const auto strong = weak.lock();
     return strong == nullptr || strong.get() == client;
   });
+  attached_ = clients_.size();
 }
 
 std::vector<std::shared_ptr<PushClient>> Hub::live_clients() const {
@@ -230,6 +240,7 @@ std::vector<market::InstrumentKey> Hub::charted() const {
 HubCounters Hub::counters() const {
   HubCounters out;
   out.published_rows = published_rows_;
+  out.serialized_rows = serialized_rows_;
   out.published_alerts = published_alerts_;
   out.coalesced = coalesced_;
   out.snapshots = snapshots_;

@@ -75,6 +75,7 @@ struct HubOptions {
 
 struct HubCounters {
   std::uint64_t published_rows = 0;
+  std::uint64_t serialized_rows = 0;  // rows turned into JSON (only while clients are attached)
   std::uint64_t published_alerts = 0;
   std::uint64_t coalesced = 0;        // publishes merged into fewer client sends
   std::uint64_t snapshots = 0;        // snapshots sent after falling behind
@@ -120,6 +121,10 @@ class Hub {
   };
 
   void drain();  // worker: serialize pending rows into the table
+  // Posts a drain when rows wait and none is scheduled. Without clients rows
+  // just wait (latest per key, bounded by the universe): serializing every
+  // row for nobody was the scanner's largest CPU cost.
+  void schedule_drain();
   void fan_out(const PushEvent& event, const market::InstrumentKey* candle_key);
   // Clients still alive, copied so callers work outside clients_mu_.
   std::vector<std::shared_ptr<PushClient>> live_clients() const;
@@ -149,6 +154,8 @@ class Hub {
   std::vector<std::weak_ptr<PushClient>> clients_;
 
   std::atomic<std::uint64_t> published_rows_{0};
+  std::atomic<std::uint64_t> serialized_rows_{0};
+  std::atomic<std::size_t> attached_{0};  // clients_.size(), read without the lock
   std::atomic<std::uint64_t> published_alerts_{0};
   std::atomic<std::uint64_t> coalesced_{0};
   std::atomic<std::uint64_t> snapshots_{0};

@@ -512,6 +512,33 @@ class WsClient {
   beast::error_code ec_;
 };
 
+TEST(WebPush, RowsWaitUnserializedUntilAClientAttaches) {
+  Server server;
+  auto& hub = server.web().hub();
+  scan::SnapshotDelta first;
+  first.full = true;
+  first.rows = {test::make_row(1, "A-FUT", 10, 1.0, true), test::make_row(2, "B-FUT", 20, 2.0, true)};
+  hub.publish_rows(first);
+  hub.publish_rows(first);
+  EXPECT_EQ(hub.counters().published_rows, 4u);
+  EXPECT_EQ(hub.counters().serialized_rows, 0u) << "no JSON is built for nobody";
+
+  WsClient client(server.port(), "/ws");
+  ASSERT_FALSE(client.error()) << client.error().message();
+  // The waiting rows reach the client: in its snapshot or the delta right after.
+  std::set<std::string> symbols;
+  for (int i = 0; i < 10 && symbols.size() < 2; ++i) {
+    const auto text = client.read();
+    if (text.empty()) break;
+    const auto message = json::parse(text);
+    const auto& type = message.at("type").as_string();
+    if (type != "snapshot" && type != "rows") continue;
+    for (const auto& row : message.at("data").at("rows").as_array()) symbols.insert(std::string(row.at("symbol").as_string()));
+  }
+  EXPECT_EQ(symbols, (std::set<std::string>{"A-FUT", "B-FUT"}));
+  EXPECT_EQ(hub.counters().serialized_rows, 2u) << "the two publishes were merged, each row serialized once";
+}
+
 TEST(WebPush, SnapshotThenDeltasAlertsAndCandles) {
   Server server;
   auto& hub = server.web().hub();
