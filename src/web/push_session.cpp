@@ -28,6 +28,7 @@ namespace json = boost::json;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::size_t kMaxControlFrames = 64;  // pongs, pings, handshake replies waiting to be written
 
 class PushSession : public PushClient, public std::enable_shared_from_this<PushSession> {
  public:
@@ -85,13 +86,13 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
     }
     if (protocol_ == PushProtocol::kSocketIo) {
       sid_ = random_hex(10);
-      control_.push_back(fmt::format(
+      push_control(fmt::format(
           R"(0{{"sid":"{}","upgrades":[],"pingInterval":{},"pingTimeout":{},"maxPayload":{}}})", sid_,
           options_.ping_interval.count(), options_.ping_timeout.count(), options_.max_message));
       last_ping_ = Clock::now();
     } else {
       ready_ = true;
-      control_.push_back(frame("hello", json::serialize(json::object{{"version", options_.version},
+      push_control(frame("hello", json::serialize(json::object{{"version", options_.version},
                                                                     {"mode", options_.mode}})));
     }
     if (auto status = hub_->latest_status()) {
@@ -122,15 +123,15 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
     if (packet == "3") {
       awaiting_pong_ = false;
     } else if (packet == "2") {
-      control_.push_back("3");
+      push_control("3");
     } else if (packet == "1" || packet.starts_with("41")) {
       close(websocket::close_code::normal);
     } else if (packet.starts_with("40")) {
       if (packet.size() > 2 && packet[2] == '/') {
-        control_.push_back(R"(44{"message":"Invalid namespace"})");
+        push_control(R"(44{"message":"Invalid namespace"})");
         return;
       }
-      control_.push_back(fmt::format(R"(40{{"sid":"{}"}})", sid_));
+      push_control(fmt::format(R"(40{{"sid":"{}"}})", sid_));
       ready_ = true;
     } else if (packet.starts_with("42")) {
       on_socket_io_event(packet.substr(2));
@@ -159,7 +160,7 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
 
   void on_event(std::string_view type, const json::object& data) {
     if (type == "ping") {
-      control_.push_back(frame("pong", "{}"));
+      push_control(frame("pong", "{}"));
       return;
     }
     const bool subscribe = type == "subscribe_candles";
@@ -191,7 +192,7 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
     const auto now = Clock::now();
     if (awaiting_pong_ && now - last_ping_ > options_.ping_timeout) return close(websocket::close_code::going_away);
     if (!awaiting_pong_ && now - last_ping_ >= options_.ping_interval) {
-      control_.push_back("2");
+      push_control("2");
       awaiting_pong_ = true;
       last_ping_ = now;
     }
@@ -253,6 +254,13 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
     if (std::exchange(closing_, true)) return;
     finish();
     ws_.async_close(code, [self = shared_from_this()](beast::error_code) {});
+  }
+
+  // Protocol replies are bounded too: a client that pings but never reads
+  // must not grow them without limit.
+  void push_control(std::string frame_text) {
+    if (control_.size() >= kMaxControlFrames) return abort_slow();
+    control_.push_back(std::move(frame_text));
   }
 
   // Even the bounded queue overflowed: drop the connection without waiting on its stalled writes.
