@@ -82,6 +82,14 @@ bool Engine::post(std::function<void(scan::Scanner&)> command) {
   return true;
 }
 
+void Engine::post_always(std::function<void(scan::Scanner&)> command) {
+  {
+    std::lock_guard lock(mutex_);
+    commands_.push_back(std::move(command));
+  }
+  wake_.notify_one();
+}
+
 void Engine::run() {
   auto next_timer = std::chrono::steady_clock::now();
   auto next_publish = next_timer;

@@ -84,6 +84,9 @@ class Engine final : public dhan::PacketSink {
   // Any thread. Runs `command` on the engine thread; false when the bounded
   // command queue is full (counted).
   bool post(std::function<void(scan::Scanner&)> command);
+  // Any thread. Like post(), but never refused: for commands the caller
+  // bounds itself (one history batch per instrument), which must not be lost.
+  void post_always(std::function<void(scan::Scanner&)> command);
   // Any thread. Runs `query` on the engine thread and returns its result.
   template <class F>
   auto query(F&& query) -> std::future<decltype(query(std::declval<scan::Scanner&>()))>;

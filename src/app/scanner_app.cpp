@@ -370,7 +370,8 @@ int run_scanner(const RunOptions& options) {
         dhan::HistoryCallbacks{
             .on_candles =
                 [&engine](market::InstrumentKey key, std::vector<market::Candle> candles) {
-                  engine.post([key, c = std::move(candles)](scan::Scanner& s) { s.on_history(key, c); });
+                  // One batch per instrument: a warm cache delivers them all at once.
+                  engine.post_always([key, c = std::move(candles)](scan::Scanner& s) { s.on_history(key, c); });
                 },
             .on_done = [] { spdlog::info("history warm-up finished"); },
             .on_fatal = [](const std::string& why) {

@@ -106,6 +106,19 @@ TEST(Engine, ChartedInstrumentsGetEachClosedCandleOnce) {
   EXPECT_EQ(pushed, (std::vector<market::IstSeconds>{kWed0915, kWed0915 + 60})) << "each candle once, in order";
 }
 
+TEST(Engine, PostAlwaysIsNeverRefusedWhenTheBoundedQueueIsFull) {
+  Engine engine(scanner_with_nifty(), 16, {});  // not started: nothing drains
+  std::atomic<int> ran{0};
+  int accepted = 0;
+  for (int i = 0; i < 5000; ++i) accepted += engine.post([&](scan::Scanner&) { ++ran; });
+  EXPECT_LT(accepted, 5000) << "post() is bounded";
+  for (int i = 0; i < 5000; ++i) engine.post_always([&](scan::Scanner&) { ++ran; });
+  engine.start();
+  EXPECT_TRUE(eventually([&] { return ran.load() == accepted + 5000; })) << ran.load();
+  engine.stop();
+  EXPECT_EQ(engine.stats().command_drops, static_cast<std::uint64_t>(5000 - accepted));
+}
+
 TEST(Engine, FullRingIsACountedDropNotABlock) {
   // Not started: nothing consumes, so the ring fills.
   Engine engine(scanner_with_nifty(), 4, {});
