@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+#include <chrono>
 #include <utility>
 
 namespace fno::web {
@@ -17,6 +19,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+constexpr auto kLinger = std::chrono::seconds(2);  // draining a closed connection's input
 
 constexpr std::string_view kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -174,15 +178,27 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // Half-close, then read and discard what the client still sends until it
+  // closes or kLinger passes: closing a socket with unread input resets the
+  // connection, and a client still uploading (an oversized body) would lose
+  // our reply instead of reading it.
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLinger);  // one deadline for the whole drain
+    linger();
+  }
+  void linger() {
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->linger();
+    });
   }
 
   beast::tcp_stream stream_;
   std::shared_ptr<Shared> shared_;
   Peer peer_;
   beast::flat_buffer buffer_;
+  std::array<char, 1024> discard_{};
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
