@@ -512,12 +512,18 @@ class WsClient {
   beast::error_code ec_;
 };
 
+// A full delta holding A-FUT and B-FUT.
+scan::SnapshotDelta two_row_snapshot() {
+  scan::SnapshotDelta delta;
+  delta.full = true;
+  delta.rows = {test::make_row(1, "A-FUT", 10, 1.0, true), test::make_row(2, "B-FUT", 20, 2.0, true)};
+  return delta;
+}
+
 TEST(WebPush, RowsWaitUnserializedUntilAClientAttaches) {
   Server server;
   auto& hub = server.web().hub();
-  scan::SnapshotDelta first;
-  first.full = true;
-  first.rows = {test::make_row(1, "A-FUT", 10, 1.0, true), test::make_row(2, "B-FUT", 20, 2.0, true)};
+  const scan::SnapshotDelta first = two_row_snapshot();
   hub.publish_rows(first);
   hub.publish_rows(first);
   EXPECT_EQ(hub.counters().published_rows, 4u);
@@ -542,9 +548,7 @@ TEST(WebPush, RowsWaitUnserializedUntilAClientAttaches) {
 TEST(WebPush, SnapshotThenDeltasAlertsAndCandles) {
   Server server;
   auto& hub = server.web().hub();
-  scan::SnapshotDelta first;
-  first.full = true;
-  first.rows = {test::make_row(1, "A-FUT", 10, 1.0, true), test::make_row(2, "B-FUT", 20, 2.0, true)};
+  const scan::SnapshotDelta first = two_row_snapshot();
   hub.publish_rows(first);
 
   WsClient client(server.port(), "/ws");
