@@ -40,6 +40,8 @@ struct BackendParts {
   std::chrono::steady_clock::time_point started;
   std::optional<double> master_age_seconds;
   const record::Recorder* recorder = nullptr;  // when record.enabled: its drops are a queue's
+  boost::json::object settings_schema;  // LoadedConfig::schema
+  boost::json::object secrets_set;      // Credentials::which_set()
   // Called with (added, removed) instruments after a watchlist change.
   std::function<void(std::vector<market::InstrumentKey>, std::vector<market::InstrumentKey>)> on_watchlist_change;
 };
@@ -65,6 +67,8 @@ class AppBackend final : public web::ApiBackend {
   std::optional<web::ApiError> delete_watchlist(std::int64_t id) override;
   boost::json::object settings() override;
   std::vector<std::string> restart_required_keys() override;
+  boost::json::object settings_schema() override { return parts_.settings_schema; }
+  boost::json::object secrets_set() override { return parts_.secrets_set; }
   web::Result<web::SettingsUpdate> update_settings(const boost::json::object& patch) override;
   boost::json::array strategies() override;
   std::optional<web::ChartData> chart(market::InstrumentKey key) override;

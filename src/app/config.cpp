@@ -90,10 +90,11 @@ void refuse_credentials(const json::value& v, const std::string& path, std::stri
 
 class Reader {
  public:
-  Reader(const json::object& obj, std::string prefix, std::string_view source)
-      : obj_(obj), prefix_(std::move(prefix)), source_(source) {}
+  Reader(const json::object& obj, std::string prefix, std::string_view source, json::object* schema = nullptr)
+      : obj_(obj), prefix_(std::move(prefix)), source_(source), schema_(schema) {}
 
   void integer(std::string_view key, int& out, int lo, int hi, std::string_view extra = "") const {
+    describe(key, {{"type", "int"}, {"min", lo}, {"max", hi}});
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     std::int64_t value = 0;
@@ -111,6 +112,7 @@ class Reader {
   }
 
   void number(std::string_view key, double& out, double lo, double hi) const {
+    describe(key, {{"type", "number"}, {"min", lo}, {"max", hi}});
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     if (!v->is_number() || v->to_number<double>() < lo || v->to_number<double>() > hi || !std::isfinite(v->to_number<double>())) {
@@ -120,6 +122,7 @@ class Reader {
   }
 
   void string(std::string_view key, std::string& out) const {
+    describe(key, {{"type", "string"}});
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     if (!v->is_string() || v->as_string().empty()) fail(key, "a non-empty string", *v);
@@ -127,6 +130,7 @@ class Reader {
   }
 
   void boolean(std::string_view key, bool& out) const {
+    describe(key, {{"type", "bool"}});
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     if (!v->is_bool()) fail(key, "true or false", *v);
@@ -147,17 +151,27 @@ class Reader {
   const json::object& obj() const { return obj_; }
   const std::string& prefix() const { return prefix_; }
   std::string_view source() const { return source_; }
+  json::object* schema() const { return schema_; }
+  // A reader for section `key` (an empty one when absent, so the schema still lists its keys).
+  Reader child(std::string_view key) const {
+    static const json::object kAbsent;
+    const json::object* obj = section(key);
+    return Reader(obj ? *obj : kAbsent, prefix_ + std::string(key) + ".", source_, schema_);
+  }
 
  private:
+  void describe(std::string_view key, json::object meta) const {
+    if (schema_ != nullptr) (*schema_)[prefix_ + std::string(key)] = std::move(meta);
+  }
+
   const json::object& obj_;
   std::string prefix_;
   std::string_view source_;
+  json::object* schema_;
 };
 
 void read_web(const Reader& top, WebConfig& web) {
-  const json::object* obj = top.section("web");
-  if (!obj) return;
-  const Reader r(*obj, "web.", top.source());
+  const Reader r = top.child("web");
   r.string("bind", web.bind);
   int port = web.port;
   r.integer("port", port, 1, 65535);
@@ -165,19 +179,17 @@ void read_web(const Reader& top, WebConfig& web) {
 }
 
 void read_feed(const Reader& top, FeedConfig& feed) {
-  const json::object* obj = top.section("feed");
-  if (!obj) return;
-  const Reader r(*obj, "feed.", top.source());
+  const Reader r = top.child("feed");
   r.string("url", feed.url);
   if (!feed.url.starts_with("wss://") && !feed.url.starts_with("ws://")) {
-    r.fail("url", "a wss:// (or ws:// for local testing) URL", obj->at("url"));
+    r.fail("url", "a wss:// (or ws:// for local testing) URL", r.obj().at("url"));
   }
   r.integer("connections", feed.connections, 1, 5);
   r.integer("instruments_per_message", feed.instruments_per_message, 1, 100);
   r.integer("message_interval_ms", feed.message_interval_ms, 0, 10000);
   r.integer("stall_timeout_seconds", feed.stall_timeout_seconds, 5, 3600);
   r.integer("queue_capacity", feed.queue_capacity, 1024, 1 << 22);
-  if (obj->contains("ca_file")) r.string("ca_file", feed.ca_file);
+  r.string("ca_file", feed.ca_file);
 }
 
 void read_market(const Reader& top, MarketConfig& market) {
@@ -253,7 +265,7 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
 
   LoadedConfig loaded;
   Config& c = loaded.config;
-  const Reader r(root.as_object(), "", source);
+  const Reader r(root.as_object(), "", source, &loaded.schema);
   r.integer("hist_days", c.hist_days, 0, 1825);
   r.integer("lookback", c.lookback, 2, 5000);
   r.integer("ema_long", c.ema_long, 2, 500);

@@ -86,6 +86,9 @@ struct Config {
 struct LoadedConfig {
   Config config;
   std::vector<std::string> warnings;
+  // What each scalar key accepts, recorded by the validation itself:
+  // "feed.connections" -> {"type": "int", "min": 1, "max": 5}.
+  boost::json::object schema;
 };
 
 // Parses JSON text; `source` names the file in messages. Throws ConfigError.

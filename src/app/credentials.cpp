@@ -133,6 +133,12 @@ Credentials load_credentials(const std::filesystem::path& dotenv_path, const Get
   return c;
 }
 
+std::map<std::string, bool> Credentials::which_set() const {
+  std::map<std::string, bool> out;
+  for (const auto& [name, field] : kFields) out[name] = !(this->*field).empty();
+  return out;
+}
+
 Credentials reload_credentials(const std::filesystem::path& dotenv_path, const GetEnv& getenv,
                                std::vector<std::string>& problems) {
   Credentials c = load_credentials(dotenv_path, getenv, problems);

@@ -27,6 +27,8 @@ struct Credentials {
   bool has_telegram() const { return !telegram_token.empty() && !telegram_chat_id.empty(); }
   // Values for util::redact to mask wherever they show up.
   std::vector<std::string> secrets() const;
+  // Variable name -> whether it is set (for the settings page; never values).
+  std::map<std::string, bool> which_set() const;
 };
 
 struct DotEnv {

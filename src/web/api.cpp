@@ -346,7 +346,10 @@ Reply Api::settings(const Request& req) {
   if (req.method() == http::verb::get) {
     json::array restart;
     for (const auto& key : backend_.restart_required_keys()) restart.emplace_back(key);
-    return api_ok(req, json::object{{"settings", backend_.settings()}, {"restart_required_keys", std::move(restart)}});
+    return api_ok(req, json::object{{"settings", backend_.settings()},
+                                    {"restart_required_keys", std::move(restart)},
+                                    {"schema", backend_.settings_schema()},
+                                    {"secrets", backend_.secrets_set()}});
   }
   if (req.method() != http::verb::put) return method_not_allowed(req, "GET, PUT");
   const auto body = parse_body(req);

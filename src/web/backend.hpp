@@ -148,6 +148,10 @@ class ApiBackend {
   // config.json keys, secrets excluded.
   virtual boost::json::object settings() = 0;
   virtual std::vector<std::string> restart_required_keys() = 0;
+  // For the settings form: dotted key -> {"type", "min", "max"} as config.json
+  // validates them, and which secrets are set (names -> bool, never values).
+  virtual boost::json::object settings_schema() { return {}; }
+  virtual boost::json::object secrets_set() { return {}; }
   // Validates `patch` merged into the config with config.json's rules (422
   // naming the key), writes config.json atomically, applies what is safe live.
   virtual Result<SettingsUpdate> update_settings(const boost::json::object& patch) = 0;

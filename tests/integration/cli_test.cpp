@@ -92,6 +92,9 @@ TEST(Cli, DemoRunServesStatusAndStopsOnSigterm) {
   EXPECT_EQ(status.at("mode").as_string(), "demo");
   EXPECT_TRUE(status.at("market").as_object().contains("open"));
   EXPECT_EQ(http_get(port, "/api/nope")->status, 404);
+  const auto settings = boost::json::parse(http_get(port, "/api/settings")->body).as_object();
+  EXPECT_EQ(settings.at("schema").at("lookback").at("max"), 5000);
+  EXPECT_EQ(settings.at("secrets").at("DHAN_ACCESS_TOKEN"), false) << "whether it is set, never the value";
   EXPECT_EQ(scanner.stop(SIGTERM, std::chrono::seconds(10)), 0);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "fno_breakout.log"));
 }

@@ -108,5 +108,16 @@ TEST(Config, EffectiveJsonRoundTrips) {
   EXPECT_EQ(again.market.holidays, c.market.holidays);
 }
 
+TEST(Config, SchemaIsRecordedByTheValidationItself) {
+  const auto schema = parse_config("{}").schema;
+  EXPECT_EQ(schema.at("hist_days"), (boost::json::object{{"type", "int"}, {"min", 0}, {"max", 1825}}));
+  EXPECT_EQ(schema.at("feed.connections"), (boost::json::object{{"type", "int"}, {"min", 1}, {"max", 5}}))
+      << "absent sections are still described";
+  EXPECT_EQ(schema.at("volume_factor").at("type"), "number");
+  EXPECT_EQ(schema.at("web.bind").at("type"), "string");
+  // The ranges are the ones enforced: one past the maximum is refused.
+  EXPECT_THROW(parse_config(R"({"feed": {"connections": 6}})"), ConfigError);
+}
+
 }  // namespace
 }  // namespace fno::app
