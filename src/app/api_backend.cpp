@@ -95,6 +95,7 @@ web::StatusReport AppBackend::status() {
   r.scanner = engine.scanner;
   r.alerts_by_strategy = engine.scanner.signals_by_strategy;
   r.store = parts_.alerts->store().status();
+  if (parts_.telegram != nullptr) r.telegram = parts_.telegram->status();
   r.instrument_rows = parts_.instruments->size();
   r.instrument_master_age_seconds = parts_.master_age_seconds;
   r.queue_drops = {{"feed", r.feed.drops}, {"engine", engine.drops}, {"store", r.store.dropped},

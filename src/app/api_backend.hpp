@@ -40,6 +40,7 @@ struct BackendParts {
   std::chrono::steady_clock::time_point started;
   std::optional<double> master_age_seconds;
   const record::Recorder* recorder = nullptr;  // when record.enabled: its drops are a queue's
+  const alerts::TelegramNotifier* telegram = nullptr;  // when configured
   boost::json::object settings_schema;  // LoadedConfig::schema
   boost::json::object secrets_set;      // Credentials::which_set()
   // Called with (added, removed) instruments after a watchlist change.

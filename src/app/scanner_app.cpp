@@ -302,6 +302,7 @@ int run_scanner(const RunOptions& options) {
   parts.started = started;
   if (const auto age = loaded.status.age_seconds(now)) parts.master_age_seconds = static_cast<double>(*age);
   parts.recorder = recorder.get();
+  parts.telegram = notifier.get();
   parts.settings_schema = parse_config("{}").schema;
   for (const auto& [name, set] : options.credentials.which_set()) parts.secrets_set[name] = set;
   parts.on_watchlist_change = [&](std::vector<market::InstrumentKey> added, std::vector<market::InstrumentKey> removed) {

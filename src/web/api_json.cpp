@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 #include "dhan/codec.hpp"
@@ -196,6 +198,14 @@ json::object status_json(const StatusReport& report, const WebFigures& web) {
                                           {"rows", report.instrument_rows}};
   out["queues"] = std::move(queues);
   out["store"] = json::object{{"degraded", report.store.degraded}, {"error", report.store.error}};
+  // Healthy: nothing failed or was dropped since start (the dashboard's status light).
+  const auto& tg = report.telegram;
+  const bool tg_healthy = tg.enabled && tg.failed == 0 && tg.dropped == 0;
+  std::string tg_error = tg.disabled_reason;
+  if (tg_error.empty() && !tg_healthy && tg.enabled) tg_error = fmt::format("{} failed, {} dropped", tg.failed, tg.dropped);
+  out["telegram"] = json::object{{"enabled", tg.enabled}, {"healthy", tg_healthy}, {"sent", tg.sent},
+                                 {"failed", tg.failed}, {"queued", tg.queued},
+                                 {"error", tg_error.empty() ? json::value(nullptr) : json::value(tg_error)}};
   out["web"] = json::object{{"ws_clients", web.ws_clients}, {"socketio_clients", web.socketio_clients}};
   return out;
 }

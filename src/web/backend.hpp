@@ -24,6 +24,7 @@
 
 #include "alerts/reader.hpp"
 #include "alerts/store.hpp"
+#include "alerts/telegram.hpp"
 #include "dhan/feed_client.hpp"
 #include "market/instrument_key.hpp"
 #include "scan/snapshot.hpp"
@@ -93,6 +94,7 @@ struct StatusReport {
   std::size_t instrument_rows = 0;
   std::map<std::string, std::uint64_t> queue_drops;  // "feed", "engine", "store", ...
   alerts::StoreStatus store;
+  alerts::TelegramStatus telegram;  // enabled = false when not configured
   scan::ScannerCounters scanner;
   std::optional<double> store_commit_p50_seconds;
   std::optional<double> store_commit_p99_seconds;

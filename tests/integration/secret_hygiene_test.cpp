@@ -232,6 +232,8 @@ TEST(SecretHygiene, LiveRunLeaksNoCredentialAnywhere) {
       << get(port, "/api/status");
 
   auto replies = exercise_api(port);
+  // Telegram is configured here, so the status bar has something to show.
+  EXPECT_NE(get(port, "/api/status").find(R"("telegram":{"enabled":true)"), std::string::npos) << get(port, "/api/status");
   write_file(work / ".env", dotenv(kRotatedToken));
   ASSERT_EQ(::kill(scanner.pid(), SIGHUP), 0);
   std::this_thread::sleep_for(3s);
