@@ -456,6 +456,7 @@ ParsedMaster parse_master_text(std::string_view csv) {
   return parse(
       [&csv](char* buf, std::size_t n) {
         const std::size_t take = std::min(n, csv.size());
+        if (take == 0) return take;  // memcpy from an empty view's null data() is UB even for 0 bytes
         std::memcpy(buf, csv.data(), take);
         csv.remove_prefix(take);
         return take;

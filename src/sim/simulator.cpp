@@ -345,6 +345,10 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   }
 
   void write_front() {
+    if (finished_) {  // dropped while a write delay was pending
+      writing_ = false;
+      return;
+    }
     ws_.binary(true);
     ws_.async_write(asio::buffer(queue_.front().bytes),
                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
@@ -352,6 +356,10 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
 
   void on_write(beast::error_code ec) {
     writing_ = false;
+    if (finished_) {  // dropped mid-write: finish() kept the frame being written until now
+      queue_.clear();
+      return;
+    }
     if (ec) {
       finish();
       return;
@@ -399,7 +407,8 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
     if (accepted_) --sim_->counters.connections_open;
     sim_->counters.subscriptions -= subs_.size();
     subs_.clear();
-    queue_.clear();
+    // The frame being written must outlive the write: on_write releases it.
+    queue_.erase(writing_ && !queue_.empty() ? queue_.begin() + 1 : queue_.begin(), queue_.end());
     ping_timer_.cancel();
     delay_timer_.cancel();
   }
