@@ -149,7 +149,7 @@ int run_scanner(const RunOptions& options) {
     sim_options.tls = true;
     sim_options.always_open = always_open = !market_open;
     sim_options.seed = static_cast<std::uint64_t>(now);
-    sim_options.scenario = sim::demo_scenario(sim::default_universe());
+    sim_options.scenario = sim::demo_scenario(sim::default_universe(), 240, sim::demo_first_step(now));
     sim_options.rest_requests_per_second = kDemoHistoryRate;
     simulator = net.call([&] { return std::make_unique<sim::Simulator>(net.io(), sim_options); });
     feed_options.url = simulator->feed_url();

@@ -102,4 +102,9 @@ Scenario demo_scenario(const std::vector<SimInstrument>& universe, std::size_t c
   return scenario;
 }
 
+double demo_first_step(market::IstSeconds start) {
+  const auto into_minute = ((start % 60) + 60) % 60;
+  return static_cast<double>(60 - into_minute) + 15.0;
+}
+
 }  // namespace fno::sim

@@ -65,4 +65,10 @@ Scenario parse_scenario(std::string_view json);
 Scenario demo_scenario(const std::vector<SimInstrument>& universe, std::size_t count = 240, double first = 20,
                        double interval = 60);
 
+// Seconds from `start` to 15 s into the first whole minute after it, for the
+// demo's first step: the minute a scanner connects in is a partial candle it
+// never evaluates, so a breakout driven there would never alert. With the
+// 60 s interval every later step also lands 15 s into its minute.
+double demo_first_step(market::IstSeconds start);
+
 }  // namespace fno::sim

@@ -146,5 +146,14 @@ TEST(Scenario, ParsesJsonSteps) {
   EXPECT_THROW(parse_scenario(R"({"steps":[{"action":"explode"}]})"), std::invalid_argument);
 }
 
+TEST(Scenario, DemoStepsLandFifteenSecondsIntoWholeMinutes) {
+  constexpr market::IstSeconds kMinute = 20782LL * 86400 + 10 * 3600;  // 10:00:00 IST
+  EXPECT_EQ(demo_first_step(kMinute + 49), 26.0) << "10:00:49 -> 10:01:15";
+  EXPECT_EQ(demo_first_step(kMinute + 5), 70.0) << "10:00:05 -> 10:01:15, never inside the partial minute";
+  EXPECT_EQ(demo_first_step(kMinute), 75.0);
+  const auto scenario = demo_scenario(default_universe(), 3, demo_first_step(kMinute + 49));
+  for (const auto& step : scenario.steps) EXPECT_EQ(static_cast<int>(49 + step.at) % 60, 15);
+}
+
 }  // namespace
 }  // namespace fno::sim
