@@ -1,6 +1,9 @@
 #include "app/engine.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <limits>
+
 #include "util/clock.hpp"
 
 namespace fno::app {
@@ -69,10 +72,16 @@ bool Engine::push(const dhan::Packet& packet) {
   return true;
 }
 
-bool Engine::post(std::function<void(scan::Scanner&)> command) {
+bool Engine::post(std::function<void(scan::Scanner&)> command) { return enqueue(std::move(command), kMaxCommands); }
+
+void Engine::post_always(std::function<void(scan::Scanner&)> command) {
+  enqueue(std::move(command), std::numeric_limits<std::size_t>::max());
+}
+
+bool Engine::enqueue(std::function<void(scan::Scanner&)> command, std::size_t limit) {
   {
     std::lock_guard lock(mutex_);
-    if (commands_.size() >= kMaxCommands) {
+    if (commands_.size() >= limit) {
       command_drops_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
@@ -80,14 +89,6 @@ bool Engine::post(std::function<void(scan::Scanner&)> command) {
   }
   wake_.notify_one();
   return true;
-}
-
-void Engine::post_always(std::function<void(scan::Scanner&)> command) {
-  {
-    std::lock_guard lock(mutex_);
-    commands_.push_back(std::move(command));
-  }
-  wake_.notify_one();
 }
 
 void Engine::run() {

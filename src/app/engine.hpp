@@ -96,6 +96,8 @@ class Engine final : public dhan::PacketSink {
 
  private:
   void run();
+  // Queues `command` unless `limit` commands already wait (then a counted drop).
+  bool enqueue(std::function<void(scan::Scanner&)> command, std::size_t limit);
   bool drain_commands();
   std::size_t drain_packets();
   void handle(const dhan::Packet& packet, std::vector<scan::Signal>& signals);
