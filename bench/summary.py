@@ -6,7 +6,8 @@ Reads what the bench run left in RESULTS_DIR:
   decode_ratio.json        bench/reference/dhan_decode.py --json
   master_ratio.json        bench/reference/parse_master.py --json
   load_<n>.json            bench/load/run_load.py --json, one per scenario
-  wrk.json                 bench/load/run_load.py --wrk --json
+  wrk.json                 bench/load/run_load.py --wrk --wrk-json
+  rate.json                bench/load/run_load.py --rate --rate-json (open-loop, fixed rate)
 A missing input shows as "-" / "not run" instead of failing the table, so a
 partial run (one suite, no wrk) still prints what it measured. --markdown
 prints the same table for docs/PERFORMANCE.md. Exit status 0 unless
@@ -109,6 +110,7 @@ def figures(results):
     ]
     rows += load_rows(results)
     rows += wrk_rows(results)
+    rows += rate_rows(results)
     return rows
 
 
@@ -151,6 +153,26 @@ def wrk_rows(results):
              (lambda v: v < 5) if path == "/api/status" else None),
         ]
     rows.append(("wrk: feed drops during the run", data.get("drops"), "count", "0", lambda v: v == 0))
+    return rows
+
+
+def rate_rows(results):
+    data = load_json(os.path.join(results, "rate.json"))
+    if not data:
+        return []
+    rows = []
+    for path, run in data.get("paths", {}).items():
+        label = f"{run.get('rate', 0):g} req/s open-loop {path}"
+        status = path == "/api/status"
+        rows += [
+            (f"{label}: answered", run.get("achieved_rps"), "req/s", "-", None),
+            (f"{label}: p50", run.get("p50_ms"), "ms", "-", None),
+            (f"{label}: p99", run.get("p99_ms"), "ms", "< 5" if status else "-", (lambda v: v < 5) if status else None),
+            (f"{label}: p999", run.get("p999_ms"), "ms", "-", None),
+            (f"{label}: errors + timeouts", (run.get("errors") or 0) + (run.get("timeouts") or 0), "count", "0",
+             lambda v: v == 0),
+        ]
+    rows.append(("open-loop: feed drops during the run", data.get("drops"), "count", "0", lambda v: v == 0))
     return rows
 
 
