@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "support/child_process.hpp"
+#include "web/api.hpp"
 #include "web_test_backend.hpp"
 
 namespace fno::web {
@@ -232,6 +233,30 @@ TEST(WebApi, ScannerFiltersSortsAndNamesBadParameters) {
   EXPECT_EQ(reply.body().at("error").at("field"), "limit");
 }
 
+TEST(WebApi, ScannerAnswerIsReusedOnlyForTheSameRowsAndTarget) {
+  Server server;
+  server.backend.publish_rows(server.backend.initial_rows());
+  const auto symbols = [&](const std::string& target) {
+    std::vector<std::string> out;
+    const auto body = get(server.port(), target).body();
+    for (const auto& row : body.at("rows").as_array()) {
+      out.emplace_back(row.at("symbol").as_string());
+    }
+    return out;
+  };
+  const std::vector<std::string> top1{"NIFTY-Nov2026-FUT"};
+  const std::vector<std::string> top2{"NIFTY-Nov2026-FUT", "RELIANCE-Nov2026-FUT"};
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=1"), top1);
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=2"), top2) << "same rows, another target: answered afresh";
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=1"), top1);
+
+  auto rows = server.backend.initial_rows();
+  rows[1].row.ltp = 1.0;  // NIFTY falls to the bottom
+  server.backend.publish_rows(rows);
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=1"), std::vector<std::string>{"RELIANCE-Nov2026-FUT"})
+      << "new rows, same target: answered from the new rows";
+}
+
 TEST(WebApi, InstrumentSearchNeedsAQuery) {
   Server server;
   auto reply = get(server.port(), "/api/instruments/search?q=TCS");
@@ -393,6 +418,25 @@ WebOptions token_options() {
   WebOptions options;
   options.token = kToken;
   return options;
+}
+
+TEST(WebApi, StatusIsServedFromAFreshAnswerOnlyToAllowedRequests) {
+  Server server(token_options());
+  const std::map<std::string, std::string> bearer{{"Authorization", std::string("Bearer ") + kToken}};
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(get(server.port(), "/api/status", bearer).res.result(), http::status::ok);
+  {
+    std::lock_guard lock(server.backend.mu);
+    server.backend.can_work = false;
+  }
+  EXPECT_EQ(get(server.port(), "/api/status").res.result(), http::status::unauthorized) << "the cache skips no check";
+  const auto again = get(server.port(), "/api/status", bearer);
+  if (std::chrono::steady_clock::now() - started < Api::kStatusMaxAge) {
+    EXPECT_EQ(again.res.result(), http::status::ok) << "answered from the cached status";
+  }
+  std::this_thread::sleep_for(Api::kStatusMaxAge + std::chrono::milliseconds(100));
+  EXPECT_EQ(get(server.port(), "/api/status", bearer).res.result(), http::status::service_unavailable)
+      << "an answer older than kStatusMaxAge is rebuilt";
 }
 
 std::string cookie_pair(const Reply& reply, std::string_view name) {
