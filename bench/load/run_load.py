@@ -237,13 +237,15 @@ def run_rate(port, http_rate, rates, seconds):
     before = get_json(port, "/api/status")
     out = {"paths": {}, "seconds": seconds}
     for path, rate in rates.items():
-        packets0, t0 = get_json(port, "/api/status")["feed"]["packets"], time.monotonic()
+        status0, t0 = get_json(port, "/api/status"), time.monotonic()
+        packets0 = status0["feed"]["packets"]
         text = subprocess.run([http_rate, "--url", f"http://127.0.0.1:{port}{path}", "--rate", str(rate),
                                "--seconds", str(seconds)], check=True, capture_output=True, text=True,
                               timeout=seconds + 30).stdout
         out["paths"][path] = json.loads(text)
-        packets = get_json(port, "/api/status")["feed"]["packets"] - packets0
-        out["paths"][path]["feed_packets_per_second"] = packets / (time.monotonic() - t0)
+        status1 = get_json(port, "/api/status")
+        out["paths"][path]["feed_packets_per_second"] = (status1["feed"]["packets"] - packets0) / (time.monotonic() - t0)
+        out["paths"][path]["feed_drops"] = drops(status1) - drops(status0)
     out["drops"] = drops(get_json(port, "/api/status")) - drops(before)
     return out
 
@@ -330,7 +332,7 @@ def main():
             print(f"  {r['rate']:g} req/s open-loop {path}: {r['achieved_rps']:,.0f} req/s answered, "
                   f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, p999 {r['p999_ms']} ms, max {r['max_ms']} ms, "
                   f"non-2xx {r['non_2xx']}, errors {r['errors']}, timeouts {r['timeouts']}, "
-                  f"feed meanwhile {r['feed_packets_per_second']:,.0f} packets/s")
+                  f"feed meanwhile {r['feed_packets_per_second']:,.0f} packets/s, {r['feed_drops']} drops")
         print(f"  feed drops during the fixed-rate runs: {fixed['drops']}")
     if args.json:
         with open(args.json, "w") as f:
