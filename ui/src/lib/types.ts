@@ -71,7 +71,7 @@ export interface Status {
   status: 'ok' | 'degraded' | 'down';
   reasons: string[];
   version: string;
-  mode: 'live' | 'demo';
+  mode: 'live' | 'demo' | 'replay';
   uptime_seconds: number;
   server_time_ms: number;
   active_symbols: number;
@@ -88,6 +88,8 @@ export interface Status {
     connections: FeedConnection[];
   };
   history: { done: number; total: number; failed: number };
+  /** `fno-scanner replay --web` only. */
+  replay?: { file: string; frames: number; packets: number; finished: boolean };
   instrument_master?: { age_seconds: number | null; rows: number };
   queues?: Record<string, number>;
   store: { degraded: boolean; error: string };
