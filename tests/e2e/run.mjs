@@ -288,6 +288,8 @@ async function main() {
       const after = Number(await page.inputValue('[data-testid="set-lookback"]'));
       await shot('settings');
       if (after !== next) throw new Error(`lookback is ${after} after reload, expected ${next}`);
+      const help = await page.textContent('[data-testid="set-lookback-help"]');
+      if (!help.includes('candles')) throw new Error(`lookback's help text is "${help}"`);
     });
 
     // A fresh demo has no backtest: the tab must show its list or, as here, the
