@@ -204,8 +204,11 @@ class ReplayWebFront {
 
   void progress(const std::string& file, const ReplayResult& result, std::size_t instruments, bool finished) {
     if (!backend_) return;
+    // The recording is this run's feed: healthy while it plays and after a
+    // clean end (the badge says it ended), degraded when it is damaged.
     dhan::FeedStatus feed;
-    feed.health = finished ? dhan::FeedHealth::kStopped : dhan::FeedHealth::kOk;
+    feed.health = result.damage.empty() ? dhan::FeedHealth::kOk : dhan::FeedHealth::kDegraded;
+    if (!result.damage.empty()) feed.message = "damaged recording: " + result.damage;
     feed.instruments = instruments;
     feed.frames = result.frames;
     feed.packets = result.packets;

@@ -227,6 +227,7 @@ TEST_F(RecordReplay, WebDashboardServesTheReplayAsItPlays) {
   // After the end: still serving, the same alerts as the plain replay.
   const auto status = boost::json::parse(test::http_get(port, "/api/status")->body);
   EXPECT_EQ(status.at("replay").at("frames").to_number<std::uint64_t>(), plain.frames);
+  EXPECT_EQ(status.at("status"), "ok") << "a cleanly ended replay is not a degraded feed: " << status;
   const auto scanner_rows = boost::json::parse(test::http_get(port, "/api/scanner")->body);
   EXPECT_EQ(scanner_rows.at("total").to_number<std::size_t>(), kInstruments);
   const auto page = boost::json::parse(test::http_get(port, "/api/alerts?limit=1000")->body);
