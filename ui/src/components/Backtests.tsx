@@ -102,10 +102,12 @@ function BacktestDetail({ id }: { id: string }) {
   const signals = summary.signals ?? [];
   return (
     <div class="backtest" data-testid="backtest-detail">
-      <h3>
-        {summary.strategy.join(', ')} · {fmtRange(summary.from, summary.to)} · {summary.horizon_minutes} min horizon ·{' '}
-        {summary.instruments.toLocaleString('en-IN')} instruments · {summary.candles.toLocaleString('en-IN')} candles ({summary.source})
-      </h3>
+      <p class="desc">
+        {summary.strategy.join(', ')} · {fmtRange(summary.from, summary.to)} · move measured {summary.horizon_minutes} min after each
+        signal · {summary.instruments.toLocaleString('en-IN')} instruments · {summary.candles.toLocaleString('en-IN')} candles
+        ({summary.source})
+      </p>
+      <h3>Runs</h3>
       <table class="table compact" aria-label="runs" data-testid="backtest-runs">
         <thead>
           <tr>
@@ -135,7 +137,10 @@ function BacktestDetail({ id }: { id: string }) {
           ))}
         </tbody>
       </table>
-      <h3>Signals of run {shown + 1}{summary.signals_truncated ? ' (truncated: the file holds the first ones only)' : ''}</h3>
+      <h3>
+        Signals of {rows[shown]?.label ?? `run ${shown + 1}`}
+        {summary.signals_truncated ? ' (truncated: the backtest kept only the first ones)' : ''}
+      </h3>
       {signals.length === 0 ? <p class="empty">This backtest recorded no signals.</p> : (
         <>
           <SignalChart signals={signals} run={shown} />
