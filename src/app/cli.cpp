@@ -233,6 +233,9 @@ int run_cli(int argc, char** argv) {
     if (*replay_cmd) return replay(flags, replay_flags);
     if (*sim_cmd) return sim::run_sim_command(sim_flags);
     return run(flags);
+  } catch (const DashboardError& e) {
+    std::cerr << "error: " << e.what() << "\n";  // our own text: nothing to redact, and "token" must stay readable
+    return kExitRuntime;
   } catch (const alerts::BackupError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitRuntime;

@@ -195,10 +195,10 @@ class ReplayWebFront {
   Dashboard& dashboard() { return dashboard_; }
   const std::atomic<bool>& stop_requested() const { return stop_; }
 
-  // Throws std::runtime_error when the server cannot listen.
+  // Throws DashboardError when the server cannot listen.
   void start(BackendParts parts, const web::WebOptions& options) {
     backend_ = std::make_unique<AppBackend>(std::move(parts));
-    if (const auto error = dashboard_.start(options, *backend_)) throw std::runtime_error(*error);
+    if (const auto error = dashboard_.start(options, *backend_)) throw DashboardError(*error);
     bind_ = options.bind;
   }
 
@@ -304,7 +304,7 @@ ReplayResult replay_recording(const ReplayOptions& options) {
     try {
       web->start(replay_backend_parts(options, metadata.always_open, engine, alerts, instruments),
                  dashboard_options(options.config, options.web->dashboard_token, "replay"));
-    } catch (const std::runtime_error&) {
+    } catch (const DashboardError&) {
       engine.stop();
       alerts.store().flush(kStoreFlushTimeout);
       throw;

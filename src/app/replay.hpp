@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "app/config.hpp"
@@ -62,8 +63,15 @@ struct ReplayResult {
 // current directory, never the live alerts.db.
 std::filesystem::path default_replay_db(const std::filesystem::path& file);
 
+// `web`: the dashboard cannot listen (address in use, non-loopback bind
+// without DASHBOARD_TOKEN). The message names no secret.
+class DashboardError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Throws record::RecordingError when the file cannot be read at all, and
-// std::runtime_error when the dashboard cannot listen.
+// DashboardError.
 ReplayResult replay_recording(const ReplayOptions& options);
 
 }  // namespace fno::app

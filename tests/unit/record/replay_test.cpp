@@ -191,6 +191,12 @@ TEST_F(RecordReplay, WebDashboardServesTheReplayAsItPlays) {
   const auto cwd = dir_->path() / "web";
   std::filesystem::create_directories(cwd);
   std::ofstream(cwd / "config.json") << R"({"lookback": 5, "ema_short": 3, "ema_long": 5})";  // replay_config()
+  // The live run's auth rules: beyond loopback only with DASHBOARD_TOKEN.
+  const auto exposed = test::run_to_completion(
+      {FNO_SCANNER_BIN, "replay", file_.string(), "--web", "--bind", "0.0.0.0", "--db", "exposed.db"}, cwd);
+  EXPECT_EQ(exposed.exit_code, 1) << exposed.output;
+  EXPECT_NE(exposed.output.find("DASHBOARD_TOKEN is not set"), std::string::npos) << exposed.output;
+
   const int port = test::free_port();
   test::ChildProcess scanner({FNO_SCANNER_BIN, "replay", file_.string(), "--web", "--port", std::to_string(port),
                               "--speed", "2", "--db", "web.db"},
