@@ -64,6 +64,16 @@ void AppBackend::set_history_progress(web::HistoryProgress progress) {
   history_ = progress;
 }
 
+void AppBackend::set_replay_progress(web::ReplayProgress progress) {
+  std::lock_guard lock(feed_mutex_);
+  replay_ = std::move(progress);
+}
+
+std::optional<web::ApiError> AppBackend::refuse_change() const {
+  if (parts_.read_only.empty()) return std::nullopt;
+  return web::ApiError{409, "read_only", parts_.read_only, ""};
+}
+
 alerts::AlertReader& AppBackend::reader() {
   if (!reader_) reader_ = std::make_unique<alerts::AlertReader>(parts_.config.db_path);
   return *reader_;
@@ -89,6 +99,7 @@ web::StatusReport AppBackend::status() {
     std::lock_guard lock(feed_mutex_);
     r.feed = feed_status_;
     r.history = history_;
+    r.replay = replay_;
   }
   const EngineStats engine = parts_.engine->stats();
   r.active_symbols = engine.instruments;
@@ -204,6 +215,7 @@ void AppBackend::notify_watchlists_changed(const std::vector<market::InstrumentK
 }
 
 web::Result<web::Watchlist> AppBackend::create_watchlist(std::string name, std::vector<market::InstrumentKey> items) {
+  if (auto refused = refuse_change()) return *refused;
   if (name.empty() || name.size() > 100) return web::ApiError{400, "invalid_parameter", "name must be 1..100 characters", "name"};
   if (auto error = check_instruments(items)) return *error;
   const auto before = watchlist_store().all_instruments();
@@ -214,6 +226,7 @@ web::Result<web::Watchlist> AppBackend::create_watchlist(std::string name, std::
 }
 
 web::Result<web::Watchlist> AppBackend::update_watchlist(std::int64_t id, web::WatchlistChange change) {
+  if (auto refused = refuse_change()) return *refused;
   if (change.name && (change.name->empty() || change.name->size() > 100)) {
     return web::ApiError{400, "invalid_parameter", "name must be 1..100 characters", "name"};
   }
@@ -232,6 +245,7 @@ web::Result<web::Watchlist> AppBackend::update_watchlist(std::int64_t id, web::W
 }
 
 std::optional<web::ApiError> AppBackend::delete_watchlist(std::int64_t id) {
+  if (auto refused = refuse_change()) return refused;
   const auto before = watchlist_store().all_instruments();
   if (!watchlist_store().remove(id)) return web::ApiError{404, "not_found", "no watchlist " + std::to_string(id), ""};
   notify_watchlists_changed(before);
@@ -249,6 +263,7 @@ std::vector<std::string> AppBackend::restart_required_keys() {
 }
 
 web::Result<web::SettingsUpdate> AppBackend::update_settings(const json::object& patch) {
+  if (auto refused = refuse_change()) return *refused;
   json::object merged = to_json(parts_.config);
   merge(merged, patch);
   LoadedConfig loaded;

@@ -90,6 +90,7 @@ struct ReplayFlags {
   std::string speed = "max";
   std::string from;
   std::string db;
+  bool web = false;
 };
 
 // Feeds a recording through the scanner into its own database; a damaged
@@ -116,11 +117,18 @@ int replay(const Flags& flags, const ReplayFlags& replay_flags) {
     if (!options.from) throw std::invalid_argument("--from must be HH:MM (IST)");
   }
   options.db_path = replay_flags.db.empty() ? default_replay_db(options.file) : std::filesystem::path(replay_flags.db);
+  if (replay_flags.web) {
+    std::vector<std::string> problems;
+    options.web = ReplayWeb{load_credentials(".env", process_env, problems).dashboard_token};
+    for (const auto& p : problems) std::cerr << "warning: " << p << "\n";
+  }
+  options.on_finished = [&options](const ReplayResult& r) {
+    std::cout << "replayed " << r.frames << " frames (" << r.packets << " packets";
+    if (r.skipped > 0) std::cout << ", " << r.skipped << " skipped before --from";
+    std::cout << ")" << (r.interrupted ? ", stopped by a signal," : "") << " from " << options.file.string() << ": "
+              << r.alerts << " new alerts in " << options.db_path.string() << std::endl;
+  };
   const ReplayResult r = replay_recording(options);
-  std::cout << "replayed " << r.frames << " frames (" << r.packets << " packets";
-  if (r.skipped > 0) std::cout << ", " << r.skipped << " skipped before --from";
-  std::cout << ") from " << options.file.string() << ": " << r.alerts << " new alerts in " << options.db_path.string()
-            << "\n";
   if (!r.damage.empty()) {
     std::cerr << "error: damaged recording: " << r.damage << "\n";
     return kExitRuntime;
@@ -200,6 +208,11 @@ int run_cli(int argc, char** argv) {
   replay_cmd->add_option("--speed", replay_flags.speed, "N x recorded time, or max")->capture_default_str();
   replay_cmd->add_option("--from", replay_flags.from, "start at HH:MM IST (earlier frames are skipped)");
   replay_cmd->add_option("--db", replay_flags.db, "alert database (default: replay-<FILE stem>.db)");
+  replay_cmd->add_flag("--web", replay_flags.web,
+                       "serve the dashboard on the replay (mode REPLAY) and keep serving after the file ends "
+                       "until SIGINT/SIGTERM");
+  replay_cmd->add_option("--bind", flags.bind, "--web: address (default from config: 127.0.0.1)");
+  replay_cmd->add_option("--port", flags.port, "--web: port (default from config: 5000)")->check(CLI::Range(1, 65535));
   app.require_subcommand(0, 1);
 
   try {
@@ -220,6 +233,9 @@ int run_cli(int argc, char** argv) {
     if (*replay_cmd) return replay(flags, replay_flags);
     if (*sim_cmd) return sim::run_sim_command(sim_flags);
     return run(flags);
+  } catch (const DashboardError& e) {
+    std::cerr << "error: " << e.what() << "\n";  // our own text: nothing to redact, and "token" must stay readable
+    return kExitRuntime;
   } catch (const alerts::BackupError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitRuntime;
