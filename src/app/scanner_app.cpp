@@ -245,6 +245,15 @@ int run_scanner(const RunOptions& options) {
                  config.record.writer.max_bytes);
   }
 
+  // SIGINT/SIGTERM stop the run. Caught from before the dashboard answers, so
+  // a stop that comes while the feed and history are still starting (a
+  // client that saw /api/status, systemd) is graceful too.
+  std::promise<int> signalled;
+  asio::signal_set signals(net.io(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (!ec) signalled.set_value(signal);
+  });
+
   // Web: API backend + server (refuses a non-loopback bind without DASHBOARD_TOKEN).
   BackendParts parts;
   parts.config = config;
@@ -343,7 +352,7 @@ int run_scanner(const RunOptions& options) {
   asio::post(net.io(), tick);
   systemd.ready(demo ? "scanning (demo)" : "scanning");
 
-  // SIGHUP: reload credentials (daily token rollover); SIGINT/SIGTERM: stop.
+  // SIGHUP: reload credentials (daily token rollover).
   asio::signal_set reload(net.io(), SIGHUP);
   std::function<void()> wait_reload = [&] {
     reload.async_wait([&](const boost::system::error_code& ec, int) {
@@ -365,15 +374,15 @@ int run_scanner(const RunOptions& options) {
   };
   asio::post(net.io(), wait_reload);
 
-  std::promise<int> stopped;
-  asio::signal_set signals(net.io(), SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("received signal {}, shutting down", signal);
-    systemd.stopping();
-    feed->stop([&] { stopped.set_value(0); });
+  const int signal = signalled.get_future().get();
+  spdlog::info("received signal {}, shutting down", signal);
+  systemd.stopping();
+  std::promise<void> stopped;
+  net.call([&] {
+    feed->stop([&] { stopped.set_value(); });
+    return 0;
   });
-  const int rc = stopped.get_future().get();
+  stopped.get_future().get();
   net.call([&] {
     housekeeping.cancel();
     reload.cancel();
@@ -403,7 +412,7 @@ int run_scanner(const RunOptions& options) {
   net.io().stop();
   net.join();
   spdlog::info("stopped");
-  return rc;
+  return kExitOk;
 }
 
 }  // namespace fno::app
