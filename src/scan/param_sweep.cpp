@@ -22,8 +22,7 @@ json::value parse_value(std::string_view name, std::string_view text) {
   double number = 0;
   const auto [nend, nec] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (nec == std::errc{} && nend == text.data() + text.size() && !text.empty()) return json::value(number);
-  throw std::invalid_argument(
-      fmt::format("--param {}: '{}' is not an integer, a number or true/false", name, text));
+  throw std::invalid_argument(fmt::format("--param {}: '{}' is not an integer, a number or true/false", name, text));
 }
 
 bool has_param(const StrategyInfo& info, std::string_view key) {
@@ -58,7 +57,8 @@ std::vector<ParamCombo> expand_sweep(const std::vector<ParamAxis>& axes, std::si
   std::set<std::string> names;
   std::size_t runs = 1;
   for (const auto& axis : axes) {
-    if (!names.insert(axis.name).second) throw std::invalid_argument(fmt::format("--param {} is given twice", axis.name));
+    if (!names.insert(axis.name).second)
+      throw std::invalid_argument(fmt::format("--param {} is given twice", axis.name));
     runs *= axis.values.size();
     if (runs > max_runs) {
       throw std::invalid_argument(fmt::format("--param values make more than {} runs; sweep fewer values", max_runs));
@@ -98,7 +98,8 @@ std::map<std::string, StrategySettings> sweep_settings(const StrategyRegistry& r
     settings[info.id] = StrategySettings{false, it != base.end() ? it->second.params : json::object{}};
   }
   for (const auto& id : selected) {
-    if (!settings.contains(id)) throw StrategyConfigError(fmt::format("--strategy {} is not a known strategy (known: {})", id, ids));
+    if (!settings.contains(id))
+      throw StrategyConfigError(fmt::format("--strategy {} is not a known strategy (known: {})", id, ids));
     settings[id].enabled = true;
   }
   for (const auto& [name, value] : combo) {

@@ -12,7 +12,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstddef>
 #include <map>
 #include <string>

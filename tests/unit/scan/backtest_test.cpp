@@ -135,8 +135,8 @@ TEST(Backtest, TickRulesAndBadHorizonsAreRefused) {
   EXPECT_THROW(Backtester(breakout_only(), 0), std::invalid_argument);
 }
 
-using SignalFacts = std::tuple<std::uint32_t, std::string, int, double, market::IstSeconds, market::IstSeconds,
-                               std::string>;
+using SignalFacts =
+    std::tuple<std::uint32_t, std::string, int, double, market::IstSeconds, market::IstSeconds, std::string>;
 
 SignalFacts facts(const Signal& s) {
   return {s.instrument.security_id, s.strategy, static_cast<int>(s.kind), s.price, s.candle_time, s.time, s.reason};
