@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -30,6 +31,23 @@ constexpr std::size_t kHtmlSignalRows = 500;
 constexpr const char* kSummaryFile = "summary.json";
 
 json::value optional_number(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+// Prices as the exchange quotes them: strategies see float32 candles (as the
+// feed sends them), whose doubles carry noise past the 4th decimal.
+double price(double p) { return std::round(p * 1e4) / 1e4; }
+std::optional<double> price(const std::optional<double>& p) {
+  return p ? std::optional<double>(price(*p)) : std::nullopt;
+}
+
+// At most kMaxSummarySignals signals, evenly spread over all of them (so every
+// run and the whole period show), in their order.
+std::vector<const BacktestSignal*> sample(const BacktestSummary& s) {
+  std::vector<const BacktestSignal*> out;
+  const std::size_t n = s.signals.size();
+  const std::size_t kept = std::min(n, kMaxSummarySignals);
+  for (std::size_t i = 0; i < kept; ++i) out.push_back(&s.signals[i * n / kept]);
+  return out;
+}
 
 std::string segment_name(std::uint8_t segment) {
   return std::string(dhan::segment_name(static_cast<dhan::Segment>(segment)));
@@ -56,8 +74,8 @@ json::object signal_json(const BacktestSignal& s) {
                       {"security_id", sig.instrument.security_id},
                       {"strategy", sig.strategy},
                       {"kind", scan::to_string(sig.kind)},
-                      {"price", sig.price},
-                      {"later_price", optional_number(s.outcome.later_price)},
+                      {"price", price(sig.price)},
+                      {"later_price", optional_number(price(s.outcome.later_price))},
                       {"move_pct", optional_number(s.outcome.move_pct)},
                       {"hit", evaluated ? json::value(s.outcome.hit()) : json::value(nullptr)},
                       {"missing", evaluated ? json::value(nullptr) : json::value(scan::to_string(s.outcome.missing))},
@@ -73,13 +91,13 @@ std::string params_text(const scan::ParamCombo& combo) {
 }
 
 // Signals over time (x) against their move at the horizon (y).
-std::string signal_chart(const BacktestSummary& s, std::size_t count) {
+std::string signal_chart(const std::vector<const BacktestSignal*>& shown) {
   constexpr double kW = 960, kH = 300, kPad = 40;
-  if (count == 0) return "<p class=\"muted\">No signals.</p>";
-  market::IstSeconds t0 = s.signals[0].outcome.signal.candle_time, t1 = t0;
+  if (shown.empty()) return "<p class=\"muted\">No signals.</p>";
+  market::IstSeconds t0 = shown[0]->outcome.signal.candle_time, t1 = t0;
   double lo = 0, hi = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto& o = s.signals[i].outcome;
+  for (const auto* signal : shown) {
+    const auto& o = signal->outcome;
     t0 = std::min(t0, o.signal.candle_time);
     t1 = std::max(t1, o.signal.candle_time);
     if (o.move_pct) {
@@ -99,8 +117,8 @@ std::string signal_chart(const BacktestSummary& s, std::size_t count) {
       "<text x=\"{2}\" y=\"{1}\">{9}</text><text x=\"{4}\" y=\"{1}\" text-anchor=\"end\">{10}</text>",
       kW, kH - 4, kPad, y(0), kW - kPad, y(hi) + 4, hi, y(lo) + 4, lo, alerts::html_escape(market::format_ist(t0)),
       alerts::html_escape(market::format_ist(t1)));
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto& sig = s.signals[i];
+  for (const auto* shown_signal : shown) {
+    const auto& sig = *shown_signal;
     const auto& o = sig.outcome;
     const char* cls = !o.evaluated() ? "open" : o.hit() ? "hit" : "miss";
     const std::string title =
@@ -125,8 +143,8 @@ json::object summary_json(const BacktestSummary& s) {
     runs.push_back(json::object{{"params", scan::to_json(run.params)}, {"per_strategy", std::move(per_strategy)}});
   }
   json::array signals;
-  const std::size_t kept = std::min(s.signals.size(), kMaxSummarySignals);
-  for (std::size_t i = 0; i < kept; ++i) signals.push_back(signal_json(s.signals[i]));
+  const auto shown = sample(s);
+  for (const auto* signal : shown) signals.push_back(signal_json(*signal));
   json::object out{{"id", s.id},
                    {"created", s.created},
                    {"strategy", std::move(strategies)},
@@ -138,7 +156,7 @@ json::object summary_json(const BacktestSummary& s) {
                    {"candles", s.candles},
                    {"runs", std::move(runs)},
                    {"signals_total", s.signals.size()},
-                   {"signals_truncated", kept < s.signals.size()},
+                   {"signals_truncated", shown.size() < s.signals.size()},
                    {"signals", std::move(signals)}};
   if (!s.recording_file.empty()) out["recording_file"] = s.recording_file;
   return out;
@@ -154,8 +172,8 @@ std::string signals_csv(const BacktestSummary& s) {
                    alerts::csv_cell(json::serialize(scan::to_json(s.runs.at(row.run).params))),
                    market::format_ist(sig.candle_time), alerts::csv_cell(row.symbol),
                    segment_name(sig.instrument.segment), sig.instrument.security_id, alerts::csv_cell(sig.strategy),
-                   scan::to_string(sig.kind), sig.price, alerts::csv_cell(sig.reason),
-                   o.later_price ? fmt::format("{}", *o.later_price) : "",
+                   scan::to_string(sig.kind), price(sig.price), alerts::csv_cell(sig.reason),
+                   o.later_price ? fmt::format("{}", price(*o.later_price)) : "",
                    o.move_pct ? fmt::format("{:.4f}", *o.move_pct) : "",
                    o.evaluated() ? (o.hit() ? "true" : "false") : "", scan::to_string(o.missing));
   }
@@ -195,7 +213,11 @@ std::string summary_html(const BacktestSummary& s) {
   html +=
       "</table><h2>Signals</h2><p class=\"muted\">Move at the horizon, signed by direction: green hit, red miss, "
       "hollow not evaluated.</p>";
-  html += signal_chart(s, std::min(s.signals.size(), kMaxSummarySignals));
+  const auto shown = sample(s);
+  html += signal_chart(shown);
+  if (shown.size() < s.signals.size()) {
+    html += fmt::format("<p class=\"muted\">The chart shows an even sample of {} of them.</p>", shown.size());
+  }
   const std::size_t rows = std::min(s.signals.size(), kHtmlSignalRows);
   html += fmt::format("<p class=\"muted\">{} signals{}; signals.csv has them all.</p>", s.signals.size(),
                       rows < s.signals.size() ? fmt::format(", the first {} listed", rows) : "");

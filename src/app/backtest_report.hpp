@@ -3,8 +3,8 @@
 // A backtest's results on disk, one directory per backtest named by its id:
 //   signals.csv   every signal with its outcome (RFC 4180, IST times)
 //   summary.json  the contract the dashboard's Backtest tab reads (README
-//                 "Backtest"); its "signals" array is capped at
-//                 kMaxSummarySignals ("signals_truncated": true beyond)
+//                 "Backtest"); beyond kMaxSummarySignals its "signals" array
+//                 is an even sample of them ("signals_truncated": true)
 //   summary.html  self-contained static page: dark theme, no external
 //                 assets, an inline SVG chart of the signals; every text
 //                 escaped
