@@ -2,7 +2,8 @@
 // - recording: the simulator runs a scenario of scripted moves at 60x,
 //   recorded through the real feed client; signals.csv and summary.json
 //   must hold the scenario's ground truth (instrument, strategy, candle
-//   window), and the check is shown to fail on a truth the run cannot hold;
+//   window), they equal the alerts `replay` (the live path) stores from the
+//   same file, and the check is shown to fail on a truth the run cannot hold;
 // - cache: hand-made candles in a real history cache give exactly the known
 //   breakout, its later price and move;
 // - rest: the simulator's charts REST through the HistoryLoader;
@@ -19,7 +20,9 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
+#include "alerts/reader.hpp"
 #include "dhan/history_cache.hpp"
 #include "market/calendar.hpp"
 #include "sim/universe.hpp"
@@ -123,6 +126,25 @@ TEST(BacktestRecording, SignalsContainTheScenarioGroundTruth) {
             std::string(v.at("strategy").as_string()) + ": " + std::string(v.at("reason").as_string()) + "\n";
   }
   EXPECT_TRUE(missing.empty()) << missing.front() << "\nsignals of run 0:\n" << seen << run.output;
+
+  // The live path on the same file (codec, engine, alert store) raises the
+  // same breakout and EMA-cross signals as run 0 (the configured settings).
+  const auto replay =
+      run_to_completion({FNO_SCANNER_BIN, "replay", recording.file.string(), "--db", "replay.db"}, dir.path());
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t>> live, backtest;
+  alerts::AlertReader reader(dir.path() / "replay.db");
+  reader.for_each({}, [&](const alerts::Alert& a) {
+    if (a.strategy != "volume_spike") live.emplace_back(a.instrument.security_id, a.strategy, a.candle_time);
+    return true;
+  });
+  for (const auto& v : run0_signals) {
+    backtest.emplace_back(v.at("security_id").as_int64(), std::string(v.at("strategy").as_string()),
+                          v.at("time").as_int64());
+  }
+  std::sort(live.begin(), live.end());
+  std::sort(backtest.begin(), backtest.end());
+  EXPECT_EQ(backtest, live) << "signals of run 0:\n" << seen;
 
   // The check can fail: a ground truth the run cannot contain is reported.
   auto shifted = recording.expected;
