@@ -8,8 +8,10 @@
 #include <fstream>
 #include <set>
 
+#include "app/backtest_report.hpp"
 #include "app/version.hpp"
 #include "dhan/codec.hpp"
+#include "util/atomic_file.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
@@ -36,18 +38,6 @@ void merge(json::object& into, const json::object& patch) {
       into[key] = value;
     }
   }
-}
-
-// Writes `text` to `path` atomically (temp file + rename).
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text << "\n";
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temp);
-  }
-  std::filesystem::rename(temp, path);
 }
 
 }  // namespace
@@ -289,7 +279,7 @@ web::Result<web::SettingsUpdate> AppBackend::update_settings(const json::object&
     parts_.alerts->store().record_setting_change(
         {util::utc_now_ms(), "dashboard", std::string(key), old ? json::serialize(*old) : "", json::serialize(value)});
   }
-  write_atomically(parts_.config_path, json::serialize(after));
+  util::replace_atomically(parts_.config_path, json::serialize(after) + "\n");
   if (loaded.config.log_level != parts_.config.log_level) {
     spdlog::set_level(util::parse_log_level(loaded.config.log_level));
   }
@@ -325,6 +315,12 @@ std::optional<web::ChartData> AppBackend::chart(market::InstrumentKey key) {
   auto series = future.get();
   if (!series) return std::nullopt;
   return web::ChartData{symbol_of(key), std::move(*series)};
+}
+
+json::array AppBackend::backtests() { return list_backtests(backtest_dir(parts_.config)); }
+
+std::optional<json::object> AppBackend::backtest(std::string_view id) {
+  return load_backtest(backtest_dir(parts_.config), id);
 }
 
 }  // namespace fno::app

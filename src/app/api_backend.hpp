@@ -78,6 +78,8 @@ class AppBackend final : public web::ApiBackend {
   web::Result<web::SettingsUpdate> update_settings(const boost::json::object& patch) override;
   boost::json::array strategies() override;
   std::optional<web::ChartData> chart(market::InstrumentKey key) override;
+  boost::json::array backtests() override;
+  std::optional<boost::json::object> backtest(std::string_view id) override;
 
  private:
   alerts::AlertReader& reader();

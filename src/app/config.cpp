@@ -20,10 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kKnownKeys = {
+constexpr std::array<std::string_view, 21> kKnownKeys = {
     "hist_days", "lookback",  "ema_short", "ema_long",   "volume_factor", "price_threshold", "batch_size",
     "fetch_concurrency", "request_code", "web", "db_path", "log_dir", "log_level", "market", "strategies",
-    "feed", "history", "instruments", "telegram", "universe"};
+    "feed", "history", "instruments", "telegram", "universe", "backtest"};
 constexpr std::array<std::string_view, 1> kOwnedSections = {"record"};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -196,6 +196,11 @@ void read_web(const Reader& top, WebConfig& web) {
   web.port = static_cast<std::uint16_t>(port);
 }
 
+void read_backtest(const Reader& top, std::string& dir) {
+  const Reader r = top.child("backtest");
+  r.string("dir", dir, "where `fno-scanner backtest` writes its reports and the Backtests tab reads them (default: backtests beside db_path)");
+}
+
 void read_feed(const Reader& top, FeedConfig& feed) {
   const Reader r = top.child("feed");
   r.string("url", feed.url, "Dhan market feed WebSocket (wss://)");
@@ -307,6 +312,7 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
   r.string("log_level", c.log_level, "verbosity: trace, debug, info, warn, error, critical or off");
   read_web(r, c.web);
   read_feed(r, c.feed);
+  read_backtest(r, c.backtest_dir);
   read_market(r, c.market);
   read_strategies(r, c.strategies);
   read_record(root.as_object(), c, loaded.warnings, source);
@@ -315,7 +321,8 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
     const bool known = std::find(kKnownKeys.begin(), kKnownKeys.end(), key) != kKnownKeys.end();
     const bool owned = std::find(kOwnedSections.begin(), kOwnedSections.end(), key) != kOwnedSections.end();
     if (known || owned) {
-      if (value.is_object() && key != "web" && key != "feed" && key != "market" && key != "strategies") {
+      if (value.is_object() && key != "web" && key != "feed" && key != "market" && key != "strategies" &&
+          key != "backtest") {
         c.sections[key] = value;
       }
       continue;
@@ -342,6 +349,14 @@ LoadedConfig load_config(const fs::path& path, const fs::path& example) {
   return parse_config(text.str(), path.string());
 }
 
+fs::path beside_db(const Config& config, std::string_view name) {
+  return fs::path(config.db_path).parent_path() / name;
+}
+
+fs::path backtest_dir(const Config& config) {
+  return config.backtest_dir.empty() ? beside_db(config, "backtests") : fs::path(config.backtest_dir);
+}
+
 json::object to_json(const Config& c) {
   json::object out;
   out["hist_days"] = c.hist_days;
@@ -363,6 +378,7 @@ json::object to_json(const Config& c) {
   if (!c.feed.ca_file.empty()) feed["ca_file"] = c.feed.ca_file;
   out["feed"] = feed;
   out["db_path"] = c.db_path;
+  if (!c.backtest_dir.empty()) out["backtest"] = {{"dir", c.backtest_dir}};
   out["log_dir"] = c.log_dir;
   out["log_level"] = c.log_level;
   json::array holidays;

@@ -34,9 +34,6 @@ namespace json = boost::json;
 
 constexpr std::int64_t kNsPerSecond = 1'000'000'000;
 constexpr std::size_t kQueueCapacity = 1 << 16;
-// After the last frame, run the timer this far on so the last candles close
-// as the live engine's wall-clock timer would have closed them.
-constexpr market::IstSeconds kFinalTimerLead = 120;
 constexpr auto kStoreFlushTimeout = std::chrono::seconds(30);
 constexpr auto kEngineWait = std::chrono::microseconds(50);
 // How often a paced replay looks for a stop signal while it waits for recorded time.
@@ -44,12 +41,9 @@ constexpr auto kPaceSlice = std::chrono::milliseconds(100);
 // Frames between progress reports to the dashboard.
 constexpr std::uint64_t kProgressEvery = 256;
 
-struct RecordingMetadata {
-  bool demo = false;
-  bool always_open = false;
-};
+}  // namespace
 
-RecordingMetadata parse_metadata(const std::string& text) {
+RecordingMetadata parse_recording_metadata(const std::string& text) {
   RecordingMetadata m;
   boost::system::error_code ec;
   const json::value v = json::parse(text, ec);
@@ -60,6 +54,21 @@ RecordingMetadata parse_metadata(const std::string& text) {
 }
 
 market::IstSeconds ist_of(std::int64_t receive_ns) { return market::ist_from_utc(receive_ns / kNsPerSecond); }
+
+std::shared_ptr<const dhan::InstrumentTable> load_instruments(const Config& config, bool demo) {
+  if (demo) return std::make_shared<const dhan::InstrumentTable>(dhan::parse_master_text(sim::default_universe_csv()).table);
+  std::vector<std::string> warnings;
+  const auto section = config.sections.contains("instruments") ? config.sections.at("instruments").as_object() : json::object{};
+  try {
+    auto loaded = dhan::MasterSource(dhan::parse_instruments_config(section, warnings)).load(util::ist_now());
+    return std::make_shared<const dhan::InstrumentTable>(std::move(loaded.master.table));
+  } catch (const std::exception& e) {
+    spdlog::warn("instrument master unavailable ({}): alerts name security ids", util::redact(e.what()));
+    return std::make_shared<const dhan::InstrumentTable>();
+  }
+}
+
+namespace {
 
 // Every instrument the recording carries packets for, so the scanner knows
 // them before the first packet (the live run subscribed them up front).
@@ -77,22 +86,6 @@ std::vector<market::InstrumentKey> recorded_instruments(const std::filesystem::p
     }
   }
   return keys;
-}
-
-// The instrument master the recording was made with: the simulator's for a
-// demo recording, the configured (cached) one for a live recording. Without
-// it alerts carry security ids instead of trading symbols.
-std::shared_ptr<const dhan::InstrumentTable> load_instruments(const Config& config, bool demo) {
-  if (demo) return std::make_shared<const dhan::InstrumentTable>(dhan::parse_master_text(sim::default_universe_csv()).table);
-  std::vector<std::string> warnings;
-  const auto section = config.sections.contains("instruments") ? config.sections.at("instruments").as_object() : json::object{};
-  try {
-    auto loaded = dhan::MasterSource(dhan::parse_instruments_config(section, warnings)).load(util::ist_now());
-    return std::make_shared<const dhan::InstrumentTable>(std::move(loaded.master.table));
-  } catch (const std::exception& e) {
-    spdlog::warn("instrument master unavailable ({}): alerts name security ids", util::redact(e.what()));
-    return std::make_shared<const dhan::InstrumentTable>();
-  }
 }
 
 // Feeds one recording into an engine, keeping packets and timer steps in order.
@@ -279,7 +272,7 @@ std::filesystem::path default_replay_db(const std::filesystem::path& file) {
 
 ReplayResult replay_recording(const ReplayOptions& options) {
   record::RecordingReader reader(options.file);
-  const RecordingMetadata metadata = parse_metadata(reader.metadata());
+  const RecordingMetadata metadata = parse_recording_metadata(reader.metadata());
   const auto instruments = load_instruments(options.config, metadata.demo);
   auto scanner = std::make_unique<scan::Scanner>(scanner_config(options.config, metadata.always_open));
   for (const auto& key : recorded_instruments(options.file)) {

@@ -23,11 +23,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "app/config.hpp"
+#include "dhan/instruments.hpp"
+#include "market/calendar.hpp"
 
 namespace fno::app {
 
@@ -58,6 +61,25 @@ struct ReplayResult {
   std::string damage;          // empty when the whole file was read
   bool interrupted = false;    // `web`: a stop signal ended the replay before the file did
 };
+
+// What a recording's header says about the run that made it.
+struct RecordingMetadata {
+  bool demo = false;
+  bool always_open = false;  // the demo's round-the-clock market
+};
+RecordingMetadata parse_recording_metadata(const std::string& text);
+
+// After the last frame, run the timer this far on so the last candles close
+// as the live engine's wall-clock timer would have closed them.
+inline constexpr market::IstSeconds kFinalTimerLead = 120;
+
+// IST seconds of a frame's receive time (UTC nanoseconds).
+market::IstSeconds ist_of(std::int64_t receive_ns);
+
+// The instrument master the recording was made with: the simulator's for a
+// demo recording, the configured (cached) one for a live recording; empty
+// (with a warning) when unavailable, so results name security ids instead.
+std::shared_ptr<const dhan::InstrumentTable> load_instruments(const Config& config, bool demo);
 
 // Default database for a replay of `file`: replay-<file stem>.db in the
 // current directory, never the live alerts.db.

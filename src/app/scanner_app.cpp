@@ -314,7 +314,7 @@ int run_scanner(const RunOptions& options) {
     history_options.requests_per_second = kDemoHistoryRate;
     history_options.cache_path.clear();
   } else if (history_options.cache_path.empty()) {
-    history_options.cache_path = std::filesystem::path(config.db_path).parent_path() / "history_cache.db";
+    history_options.cache_path = beside_db(config, "history_cache.db");
   }
   net::HttpClient rest_http(net.io(), feed_options.tls);
   std::vector<dhan::HistoryRequest> history_requests;

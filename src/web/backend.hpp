@@ -172,6 +172,16 @@ class ApiBackend {
 
   // Closed candles and indicator lines; nullopt for an unknown instrument.
   virtual std::optional<ChartData> chart(market::InstrumentKey key) = 0;
+
+  // GET /api/backtests: the backtest summaries (summary.json without its
+  // "signals"), newest first.
+  virtual boost::json::array backtests() { return {}; }
+  // GET /api/backtests/{id}: one whole summary.json; nullopt when unknown.
+  // `id` has passed the API's strict check (letters, digits, . _ -).
+  virtual std::optional<boost::json::object> backtest(std::string_view id) {
+    (void)id;
+    return std::nullopt;
+  }
 };
 
 }  // namespace fno::web

@@ -4,9 +4,10 @@
 // alerts, including the scripted ones. A damaged copy of the file replays up
 // to the damage and says so. `replay --web` serves the same replay to real
 // HTTP and WebSocket clients.
+#include "app/replay.hpp"
+
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <signal.h>
 
@@ -18,12 +19,9 @@
 #include <tuple>
 
 #include "alerts/reader.hpp"
-#include "app/replay.hpp"
-#include "dhan/feed_client.hpp"
-#include "record/recorder.hpp"
 #include "record/recording_reader.hpp"
-#include "sim/simulator.hpp"
 #include "support/child_process.hpp"
+#include "support/sim_recording.hpp"
 #include "support/ws_client.hpp"
 
 namespace fno::app {
@@ -35,15 +33,7 @@ constexpr std::size_t kInstruments = 4;
 constexpr double kSimSpeed = 60;  // one simulated minute per second
 constexpr auto kSession = 16s;    // 16 simulated minutes
 
-class DiscardSink final : public dhan::PacketSink {
- public:
-  bool push(const dhan::Packet&) override { return true; }
-};
-
-std::vector<sim::SimInstrument> universe() {
-  const auto& all = sim::default_universe();
-  return {all.begin(), all.begin() + kInstruments};
-}
+std::vector<sim::SimInstrument> universe() { return test::first_instruments(kInstruments); }
 
 sim::Scenario scripted_breakouts() {
   sim::Scenario s;
@@ -52,42 +42,12 @@ sim::Scenario scripted_breakouts() {
   return s;
 }
 
-// Runs the simulator and the real feed client with the recorder tapping its
-// frames, as the binary does with record.enabled; returns the file.
+// The recording the binary would make of this session (record.enabled).
 std::filesystem::path record_session(const std::filesystem::path& dir) {
-  boost::asio::io_context io;
-  sim::SimulatorOptions so;
-  so.instruments = universe();
-  so.speed = kSimSpeed;
-  so.seed = 15;
-  so.always_open = true;
-  so.scenario = scripted_breakouts();
-  sim::Simulator simulator(io, so);
-  record::RecordOptions ro;
-  ro.writer.dir = dir;
-  record::Recorder recorder(ro, R"({"mode":"demo","always_open":true})");
-  recorder.start();
-  DiscardSink sink;
-  dhan::FeedOptions fo;
-  fo.url = simulator.feed_url();
-  fo.client_id = "1000000001";           // obviously fake
-  fo.access_token = "fake-replay-token";  // obviously fake
-  fo.on_frame = [&recorder](int connection, std::span<const std::uint8_t> frame) {
-    recorder.on_frame(static_cast<std::uint32_t>(connection), frame);
-  };
-  fo.on_connection_lost = [&recorder] { recorder.on_gap(); };
-  dhan::FeedClient feed(io, fo, sink);
-  std::vector<market::InstrumentKey> keys;
-  for (const auto& i : universe()) keys.push_back(i.key);
-  feed.start(keys);
-  io.run_for(kSession);
-  bool stopped = false;
-  feed.stop([&] { stopped = true; });
-  io.run_for(3s);
-  EXPECT_TRUE(stopped);
-  recorder.stop();
-  EXPECT_EQ(recorder.status().drops, 0U);
-  return recorder.status().file;
+  const auto r = test::record_sim_session(dir, universe(), scripted_breakouts(), kSimSpeed, kSession, 15);
+  EXPECT_TRUE(r.feed_stopped);
+  EXPECT_EQ(r.drops, 0U);
+  return r.file;
 }
 
 Config replay_config() {
@@ -148,9 +108,9 @@ TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
   // The scripted breakouts are among them (the scenario's ground truth).
   for (std::size_t i : {0, 1}) {
     const auto key = universe()[i].key.security_id;
-    EXPECT_TRUE(std::any_of(a.begin(), a.end(), [&](const Row& r) {
-      return std::get<1>(r) == key && std::get<3>(r) == "breakout";
-    })) << "no breakout alert for " << universe()[i].symbol;
+    EXPECT_TRUE(std::any_of(a.begin(), a.end(),
+                            [&](const Row& r) { return std::get<1>(r) == key && std::get<3>(r) == "breakout"; }))
+        << "no breakout alert for " << universe()[i].symbol;
   }
 }
 

@@ -33,12 +33,10 @@ export function Backtests({ id }: { id: string | undefined }) {
   const [error, setError] = useState('');
   useEffect(() => {
     const ac = new AbortController();
-    api<{ backtests: BacktestSummary[] } | BacktestSummary[]>('GET', '/api/backtests', undefined, ac.signal).then(
-      (r) => setList(newestFirst(Array.isArray(r) ? r : r.backtests)),
+    api<{ backtests: BacktestSummary[] }>('GET', '/api/backtests', undefined, ac.signal).then(
+      (r) => setList(newestFirst(r.backtests)),
       (e: unknown) => {
-        if (ac.signal.aborted) return;
-        if (e instanceof ApiError && e.status === 404) setList([]);  // no backtest endpoint in this server: nothing to show
-        else setError(`Could not load backtests: ${(e as Error).message}`);
+        if (!ac.signal.aborted) setError(`Could not load backtests: ${(e as Error).message}`);
       },
     );
     return () => ac.abort();
