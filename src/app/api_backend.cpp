@@ -119,7 +119,10 @@ web::StatusReport AppBackend::status() {
   return r;
 }
 
-std::vector<web::ScannerRow> AppBackend::scanner_rows() {
+web::ScannerRows AppBackend::scanner_rows() {
+  // Read the version first: rows copied after it are at least that new.
+  const std::uint64_t version = parts_.engine->board().version();
+  if (scanner_rows_ && version == scanner_rows_version_) return scanner_rows_;
   std::vector<web::ScannerRow> out;
   for (auto& row : parts_.engine->board().rows()) {
     web::ScannerRow r;
@@ -131,7 +134,9 @@ std::vector<web::ScannerRow> AppBackend::scanner_rows() {
     r.row = std::move(row);
     out.push_back(std::move(r));
   }
-  return out;
+  scanner_rows_ = std::make_shared<const std::vector<web::ScannerRow>>(std::move(out));
+  scanner_rows_version_ = version;
+  return scanner_rows_;
 }
 
 std::vector<web::InstrumentInfo> AppBackend::search_instruments(std::string_view query, std::size_t limit) {

@@ -62,7 +62,8 @@ class AppBackend final : public web::ApiBackend {
   void set_replay_progress(web::ReplayProgress progress);
 
   web::StatusReport status() override;
-  std::vector<web::ScannerRow> scanner_rows() override;
+  // Rebuilt at most once per engine publish (board version), shared until the next.
+  web::ScannerRows scanner_rows() override;
   std::vector<web::InstrumentInfo> search_instruments(std::string_view query, std::size_t limit) override;
   alerts::AlertPage alerts_page(const alerts::AlertFilter& filter, std::optional<alerts::PageCursor> after,
                                 int limit) override;
@@ -93,6 +94,8 @@ class AppBackend final : public web::ApiBackend {
   BackendParts parts_;
   std::unique_ptr<alerts::AlertReader> reader_;        // opened lazily on the worker thread
   std::unique_ptr<alerts::WatchlistStore> watchlists_;  // idem
+  web::ScannerRows scanner_rows_;  // worker thread only
+  std::uint64_t scanner_rows_version_ = 0;
   std::mutex feed_mutex_;
   dhan::FeedStatus feed_status_;
   web::HistoryProgress history_;

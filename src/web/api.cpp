@@ -172,8 +172,24 @@ Reply Api::handle(const Request& req, const Query& query) {
 Reply Api::status(const Request& req) {
   const StatusReport report = backend_.status();
   const bool down = assess(report).status == "down";
-  return api_ok(req, status_json(report, counters_().clients),
-                down ? http::status::service_unavailable : http::status::ok);
+  auto answer = std::make_shared<const StatusAnswer>(StatusAnswer{
+      down ? http::status::service_unavailable : http::status::ok,
+      json::serialize(status_json(report, counters_().clients)), std::chrono::steady_clock::now()});
+  {
+    std::lock_guard lock(status_mu_);
+    last_status_ = answer;
+  }
+  return json_response(req, answer->status, answer->body);
+}
+
+std::optional<Response> Api::cached_status(const Request& req) const {
+  std::shared_ptr<const StatusAnswer> answer;
+  {
+    std::lock_guard lock(status_mu_);
+    answer = last_status_;
+  }
+  if (!answer || std::chrono::steady_clock::now() - answer->built > kStatusMaxAge) return std::nullopt;
+  return json_response(req, answer->status, answer->body);
 }
 
 Reply Api::metrics(const Request& req) {
@@ -188,14 +204,19 @@ Reply Api::metrics(const Request& req) {
 Reply Api::scanner(const Request& req, const Query& query) {
   const auto filter = parse_scanner_filter(query);
   if (const auto* e = error_of(filter)) return api_error(req, *e);
-  auto selection = select_rows(backend_.scanner_rows(), std::get<0>(filter));
-  json::array rows;
-  std::uint64_t version = 0;
-  for (const auto& row : selection.rows) {
-    version = std::max(version, row.row.version);
-    rows.push_back(row_json(row));
+  auto source = backend_.scanner_rows();
+  if (source != last_scanner_.rows || req.target() != last_scanner_.target) {
+    const auto selection = select_rows(*source, std::get<0>(filter));
+    json::array rows;
+    std::uint64_t version = 0;
+    for (const auto* row : selection.rows) {
+      version = std::max(version, row->row.version);
+      rows.push_back(row_json(*row));
+    }
+    last_scanner_ = {std::move(source), std::string(req.target()),
+                     json::serialize(json::object{{"version", version}, {"total", selection.total}, {"rows", std::move(rows)}})};
   }
-  return api_ok(req, json::object{{"version", version}, {"total", selection.total}, {"rows", std::move(rows)}});
+  return json_response(req, http::status::ok, last_scanner_.body);
 }
 
 Reply Api::search(const Request& req, const Query& query) {

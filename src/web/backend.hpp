@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,11 @@ struct ScannerRow {
   std::string underlying;
   std::string type;  // dhan::instrument_type_name(): "FUTSTK", ...
 };
+
+// The scanner rows as of one publish, shared and immutable. A backend hands
+// out the same pointer until the rows change, so callers may cache what they
+// derive from it (Api keeps the last /api/scanner answer per pointer).
+using ScannerRows = std::shared_ptr<const std::vector<ScannerRow>>;
 
 struct InstrumentInfo {
   market::InstrumentKey key;
@@ -143,7 +149,7 @@ class ApiBackend {
 
   virtual StatusReport status() = 0;
 
-  virtual std::vector<ScannerRow> scanner_rows() = 0;
+  virtual ScannerRows scanner_rows() = 0;
   virtual std::vector<InstrumentInfo> search_instruments(std::string_view query, std::size_t limit) = 0;
 
   virtual alerts::AlertPage alerts_page(const alerts::AlertFilter& filter, std::optional<alerts::PageCursor> after,

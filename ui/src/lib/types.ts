@@ -40,6 +40,13 @@ export interface Row extends Instrument {
   last_signal: LastSignal | null;
 }
 
+/**
+ * A row in a /ws `rows` delta: the stable id (segment, security_id), the new
+ * version and only the fields that changed since the previous message (a
+ * field set to null is present with null). New rows arrive complete.
+ */
+export type RowDelta = Instrument & { version: number } & Partial<Row>;
+
 export interface Alert extends Instrument {
   id: number;
   time_ms: number;
@@ -179,7 +186,7 @@ export interface CandleUpdate extends Instrument {
 export type PushMessage =
   | { type: 'hello'; data: { version: string; mode: string } }
   | { type: 'snapshot'; data: { version: number; rows: Row[] } }
-  | { type: 'rows'; data: { version: number; rows: Row[]; removed?: Instrument[] } }
+  | { type: 'rows'; data: { version: number; rows: RowDelta[]; removed?: Instrument[] } }
   | { type: 'alert'; data: Alert }
   | { type: 'status'; data: Status }
   | { type: 'candle'; data: CandleUpdate }

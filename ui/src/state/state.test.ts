@@ -43,6 +43,46 @@ describe('RowTable', () => {
   });
 });
 
+describe('RowTable compact deltas', () => {
+  it('merges only the fields a delta carries; null is a change, absence is not', () => {
+    const t = new RowTable();
+    t.applySnapshot(1, [row(1, { open_interest: 500 }), row(2)]);
+    const before = t.rows.get('NSE_FNO:1')!;
+    t.applyDelta(2, [{ segment: 'NSE_FNO', security_id: 1, version: 2, ltp: 99, open_interest: null }], [], 50);
+    const after = t.rows.get('NSE_FNO:1')!;
+    expect(after).not.toBe(before); // a new object: memoised views re-render it
+    expect(after).toEqual({ ...before, version: 2, ltp: 99, open_interest: null });
+    expect(before.ltp).toBe(101); // the old object is not mutated
+    expect(t.changes.get('NSE_FNO:1')).toEqual({ direction: -1, revision: t.revision, atMs: 50 });
+    expect(t.rows.get('NSE_FNO:2')).toEqual(row(2));
+  });
+  it('a delta without ltp keeps the price and flashes neutral; stale partials are ignored', () => {
+    const t = new RowTable();
+    t.applySnapshot(1, [row(1)]);
+    t.applyDelta(3, [{ segment: 'NSE_FNO', security_id: 1, version: 3, day_volume: 5 }], [], 10);
+    expect(t.rows.get('NSE_FNO:1')!.ltp).toBe(101);
+    expect(t.rows.get('NSE_FNO:1')!.day_volume).toBe(5);
+    expect(t.changes.get('NSE_FNO:1')!.direction).toBe(0);
+    t.applyDelta(4, [{ segment: 'NSE_FNO', security_id: 1, version: 2, ltp: 1 }]);
+    expect(t.rows.get('NSE_FNO:1')!.ltp).toBe(101);
+    expect(t.rows.get('NSE_FNO:1')!.version).toBe(3);
+  });
+  it('a new row in a delta arrives complete and is taken as is', () => {
+    const t = new RowTable();
+    t.applySnapshot(1, []);
+    t.applyDelta(2, [row(4, { version: 2 })]);
+    expect(t.rows.get('NSE_FNO:4')).toEqual(row(4, { version: 2 }));
+    expect(t.takeChanges()).toEqual(new Map([['NSE_FNO:4', undefined]]));
+  });
+  it('LiveStore merges a compact rows message over its snapshot', () => {
+    const s = new LiveStore('ws://unused');
+    s.handle({ type: 'snapshot', data: { version: 1, rows: [row(1), row(2)] } });
+    s.handle({ type: 'rows', data: { version: 2, rows: [{ segment: 'NSE_FNO', security_id: 2, version: 2, change_pct: 7 }] } });
+    expect(s.table.rows.get('NSE_FNO:2')).toEqual(row(2, { version: 2, change_pct: 7 }));
+    expect(s.table.version).toBe(2);
+  });
+});
+
 describe('scanner filters', () => {
   const rows = [row(1), row(2, { segment: 'IDX_I', type: 'INDEX' }), row(3, { last_signal: { strategy: 'breakout', kind: 'bullish', price: 1, time_ms: 5, reason: '' } }), row(12, { ltp: null })];
   it('round-trips through the URL and keeps defaults out of it', () => {
