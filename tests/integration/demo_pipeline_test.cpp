@@ -41,9 +41,11 @@ TEST(DemoPipeline, FirstScriptedBreakoutBecomesAStoredAlert) {
                        dir.path() / "out.txt");
   ASSERT_TRUE(wait_for_http(port, "/api/status", 20s)) << scanner.output();
 
-  // Driven at 20 s over 40 s; the candle closes at the next minute boundary.
+  // Driven 15 s into the first whole minute after start (demo_first_step), so
+  // its candle closes 60-120 s after start. The wait allows twice that: a
+  // loaded machine delays start-up and the close, not the minute it is in.
   std::optional<boost::json::object> alert;
-  const auto deadline = std::chrono::steady_clock::now() + 150s;
+  const auto deadline = std::chrono::steady_clock::now() + 240s;
   while (!alert && std::chrono::steady_clock::now() < deadline) {
     if (const auto reply = http_get(port, "/api/alerts?strategy=breakout&limit=1000"); reply && reply->status == 200) {
       const auto page = boost::json::parse(reply->body);
