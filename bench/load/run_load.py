@@ -380,26 +380,9 @@ def measure(pid, sim_pid, port, duration):
 def measure_latency(pid, sim_pid, port, steps, until, send_log):
     """Runs a /ws client until `until` (monotonic): every scripted candle has closed and alerted by then."""
     client = PushClient(port)
-    s0, c0, sim0, t0 = get_json(port, "/api/status"), cpu_seconds(pid), cpu_seconds(sim_pid), time.monotonic()
-    time.sleep(max(0.0, until - time.monotonic()))
-    s1, c1, t1 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
+    result = measure(pid, sim_pid, port, max(0.0, until - time.monotonic()))
     client.close()
-    wall = t1 - t0
-    packets = s1["feed"]["packets"] - s0["feed"]["packets"]
-    return {
-        "seconds": wall,
-        "cpu_percent": 100.0 * (c1 - c0) / wall,
-        "simulator_cpu_percent": 100.0 * (cpu_seconds(sim_pid) - sim0) / wall,
-        "packets_decoded": packets,
-        "packets_per_second": packets / wall,
-        "drops": drops(s1),
-        "drops_during_measurement": drops(s1) - drops(s0),
-        "drops_by_queue": drop_counts(s1),
-        "reconnects": s1["feed"]["reconnects"],
-        "connections": len(s1["feed"]["connections"]),
-        "ws_messages": client.messages,
-        **latency_figures(steps, client.alerts, send_log),
-    }
+    return {**result, "ws_messages": client.messages, **latency_figures(steps, client.alerts, send_log)}
 
 
 def parse_wrk(text):
