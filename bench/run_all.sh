@@ -8,9 +8,11 @@
 #      said so, when valgrind is missing);
 #   4. the end-to-end loads (500, 5,000, 25,000 instruments x 5/s), the last
 #      one with wrk on /api/status and /api/scanner (skipped, and said so,
-#      when wrk is missing: scripts/bootstrap.sh --bench);
+#      when wrk is missing: scripts/bootstrap.sh --bench) and with the
+#      open-loop fixed-rate load (BUILD/bench/fno_http_rate): /api/status at
+#      1,000 req/s, /api/scanner at 100 req/s;
 #   5. signal latency (packet send -> alert on a /ws client) at 5,000
-#      instruments, about 13 minutes: strategies need live minutes to warm up.
+#      instruments, about 11 minutes: strategies need live minutes to warm up.
 # Results go to BUILD/bench/results/ (replaced on each run).
 # usage: bench/run_all.sh BUILD_DIR [LOAD_SECONDS]
 set -euo pipefail
@@ -39,8 +41,9 @@ fi
 for n in 500 5000 25000; do
   extra=()
   if [[ $n == 25000 ]]; then
+    extra=(--rate 1000 --rate-json "$out/rate.json")
     if command -v wrk >/dev/null; then
-      extra=(--wrk --wrk-json "$out/wrk.json")
+      extra+=(--wrk --wrk-json "$out/wrk.json")
     else
       echo "bench: wrk not installed (scripts/bootstrap.sh --bench): no HTTP load figures"
     fi

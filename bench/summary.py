@@ -8,7 +8,8 @@ Reads what the bench run left in RESULTS_DIR:
   instructions.json        bench/instructions.py --json (callgrind)
   load_<n>.json            bench/load/run_load.py --json, one per scenario
   latency_<n>.json         bench/load/run_load.py --latency --json
-  wrk.json                 bench/load/run_load.py --wrk --json
+  wrk.json                 bench/load/run_load.py --wrk --wrk-json
+  rate.json                bench/load/run_load.py --rate --rate-json (open-loop, fixed rate)
 A missing input shows as "-" / "not run" instead of failing the table, so a
 partial run (one suite, no wrk) still prints what it measured. --markdown
 prints the same table for docs/PERFORMANCE.md. Exit status 0 unless
@@ -119,7 +120,8 @@ def figures(results):
     ]
     rows += load_rows(results)
     rows += latency_rows(results)
-    rows += wrk_rows(results)
+    rows += http_load_rows(results, "wrk.json", wrk_path_rows, "wrk: feed drops during the run")
+    rows += http_load_rows(results, "rate.json", rate_path_rows, "open-loop: feed drops during the run")
     return rows
 
 
@@ -165,19 +167,38 @@ def latency_rows(results):
     return rows
 
 
-def wrk_rows(results):
-    data = load_json(os.path.join(results, "wrk.json"))
+def http_load_rows(results, file, path_rows, drops_figure):
+    """Rows per path of an HTTP load result (wrk.json, rate.json), then its feed drops."""
+    data = load_json(os.path.join(results, file))
     if not data:
         return []
-    rows = []
-    for path, run in data.get("paths", {}).items():
-        rows += [
-            (f"wrk {path}: requests/s", run.get("requests_per_second"), "req/s", "-", None),
-            (f"wrk {path}: p99", run.get("p99_ms"), "ms", "< 5" if path == "/api/status" else "-",
-             (lambda v: v < 5) if path == "/api/status" else None),
-        ]
-    rows.append(("wrk: feed drops during the run", data.get("drops"), "count", "0", lambda v: v == 0))
+    rows = [row for path, run in data.get("paths", {}).items() for row in path_rows(path, run)]
+    rows.append((drops_figure, data.get("drops"), "count", "0", lambda v: v == 0))
     return rows
+
+
+def status_target(path):
+    """Issue 10's target applies to /api/status only: p99 < 5 ms."""
+    return ("< 5", lambda v: v < 5) if path == "/api/status" else ("-", None)
+
+
+def wrk_path_rows(path, run):
+    return [
+        (f"wrk {path}: requests/s", run.get("requests_per_second"), "req/s", "-", None),
+        (f"wrk {path}: p99", run.get("p99_ms"), "ms", *status_target(path)),
+    ]
+
+
+def rate_path_rows(path, run):
+    label = f"{run.get('rate', 0):g} req/s open-loop {path}"
+    return [
+        (f"{label}: answered", run.get("achieved_rps"), "req/s", "-", None),
+        (f"{label}: p50", run.get("p50_ms"), "ms", "-", None),
+        (f"{label}: p99", run.get("p99_ms"), "ms", *status_target(path)),
+        (f"{label}: p999", run.get("p999_ms"), "ms", "-", None),
+        (f"{label}: errors + timeouts", (run.get("errors") or 0) + (run.get("timeouts") or 0), "count", "0",
+         lambda v: v == 0),
+    ]
 
 
 def fmt_value(value):

@@ -17,6 +17,11 @@ With --wrk it then runs wrk on /api/status and /api/scanner while the feed
 keeps flowing, and reports requests/s, p99 and the feed drops during wrk.
 wrk uses a fixed number of connections as fast as they go (it has no
 fixed-rate mode; that is wrk2), so p99 is measured at wrk's own rate.
+With --rate R it also drives /api/status open-loop at R requests/s, then
+/api/scanner (25,000 rows: 500 per answer) at --scanner-rate
+(bench/load/http_rate.cpp, built as fno_http_rate next to the benchmarks:
+latency from each request's scheduled send time, so queueing counts) and
+reports p50/p99/p999, the achieved rate and the feed drops.
 
 With --latency it measures signal latency instead: the scenario drives
 --breakouts-per-minute scripted breakouts on distinct instruments in each of
@@ -33,7 +38,7 @@ they are ready after a few live minutes without history, and random-walk
 candles rarely alert.
 
 usage: bench/load/run_load.py --bin build/release/fno-scanner --instruments 25000
-                              [--duration 60] [--wrk] [--json OUT]
+                              [--duration 60] [--wrk] [--rate 1000] [--json OUT]
        bench/load/run_load.py --latency --instruments 5000 [--latency-minutes 5]
                               [--breakouts-per-minute 200] [--json OUT]
 """
@@ -416,6 +421,24 @@ def run_wrk(port, seconds, connections):
     return out
 
 
+def run_rate(port, http_rate, rates, seconds):
+    """Open-loop fixed-rate load per path ({path: req/s}); the feed drops over the whole run."""
+    before = get_json(port, "/api/status")
+    out = {"paths": {}, "seconds": seconds}
+    for path, rate in rates.items():
+        status0, t0 = get_json(port, "/api/status"), time.monotonic()
+        packets0 = status0["feed"]["packets"]
+        text = subprocess.run([http_rate, "--url", f"http://127.0.0.1:{port}{path}", "--rate", str(rate),
+                               "--seconds", str(seconds)], check=True, capture_output=True, text=True,
+                              timeout=seconds + 30).stdout
+        out["paths"][path] = json.loads(text)
+        status1 = get_json(port, "/api/status")
+        out["paths"][path]["feed_packets_per_second"] = (status1["feed"]["packets"] - packets0) / (time.monotonic() - t0)
+        out["paths"][path]["feed_drops"] = drops(status1) - drops(status0)
+    out["drops"] = drops(get_json(port, "/api/status")) - drops(before)
+    return out
+
+
 def stop(proc, sig):
     if proc.poll() is None:
         proc.send_signal(sig)
@@ -436,6 +459,11 @@ def main():
     parser.add_argument("--wrk", action="store_true", help="also run wrk on /api/status and /api/scanner")
     parser.add_argument("--wrk-seconds", type=int, default=15)
     parser.add_argument("--wrk-connections", type=int, default=10)
+    parser.add_argument("--rate", type=float, help="also drive both paths open-loop at this many requests/s")
+    parser.add_argument("--scanner-rate", type=float, default=100, help="/api/scanner requests/s with --rate")
+    parser.add_argument("--rate-seconds", type=int, default=15)
+    parser.add_argument("--http-rate", help="the fno_http_rate binary (default: BIN's directory/bench/)")
+    parser.add_argument("--rate-json", help="write the fixed-rate figures here for bench/summary.py")
     parser.add_argument("--json", help="write the figures here for bench/summary.py")
     parser.add_argument("--wrk-json", help="write the wrk figures here for bench/summary.py")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, config)")
@@ -446,6 +474,9 @@ def main():
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"{args.bin} is not an executable; build it first (make build)")
     binary = os.path.abspath(args.bin)
+    http_rate = args.http_rate or os.path.join(os.path.dirname(binary), "bench", "fno_http_rate")
+    if args.rate and not os.access(http_rate, os.X_OK):
+        sys.exit(f"{http_rate} is not an executable; build the fno_http_rate target first")
     workdir = tempfile.mkdtemp(prefix=f"fno-load-{args.instruments}-")
     master = os.path.join(workdir, "universe.csv")
     write_master(master, args.instruments)
@@ -467,16 +498,16 @@ def main():
         wait_streaming(port, args.instruments, scanner, timeout=120)
         subscribed_after = time.monotonic() - started
         time.sleep(args.settle)
+        result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
+                  "subscribed_after_seconds": subscribed_after}
+        wrk = fixed = None
         if args.latency:
-            result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
-                      "subscribed_after_seconds": subscribed_after,
-                      **measure_latency(scanner.pid, sim.pid, port, steps, sim_started + steps_end + 90, send_log)}
-            wrk = None
+            result.update(measure_latency(scanner.pid, sim.pid, port, steps, sim_started + steps_end + 90, send_log))
         else:
-            result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
-                      "subscribed_after_seconds": subscribed_after,
-                      **measure(scanner.pid, sim.pid, port, args.duration)}
+            result.update(measure(scanner.pid, sim.pid, port, args.duration))
             wrk = run_wrk(port, args.wrk_seconds, args.wrk_connections) if args.wrk else None
+            fixed = run_rate(port, http_rate, {"/api/status": args.rate, "/api/scanner": args.scanner_rate},
+                             args.rate_seconds) if args.rate else None
         result["rss_hwm_mb"] = proc_status_mb(scanner.pid, "VmHWM")
         result["rss_mb"] = proc_status_mb(scanner.pid, "VmRSS")
         result["load_average"] = os.getloadavg()
@@ -510,12 +541,22 @@ def main():
                   f"p99 {r['p99_ms']:.2f} ms, non-2xx {r['non_2xx']}, "
                   f"feed meanwhile {r['feed_packets_per_second']:,.0f} packets/s")
         print(f"  feed drops during wrk: {wrk['drops']}")
+    if fixed:
+        for path, r in fixed["paths"].items():
+            print(f"  {r['rate']:g} req/s open-loop {path}: {r['achieved_rps']:,.0f} req/s answered, "
+                  f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, p999 {r['p999_ms']} ms, max {r['max_ms']} ms, "
+                  f"non-2xx {r['non_2xx']}, errors {r['errors']}, timeouts {r['timeouts']}, "
+                  f"feed meanwhile {r['feed_packets_per_second']:,.0f} packets/s, {r['feed_drops']} drops")
+        print(f"  feed drops during the fixed-rate runs: {fixed['drops']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f)
     if wrk and args.wrk_json:
         with open(args.wrk_json, "w") as f:
             json.dump(wrk, f)
+    if fixed and args.rate_json:
+        with open(args.rate_json, "w") as f:
+            json.dump(fixed, f)
 
 
 if __name__ == "__main__":

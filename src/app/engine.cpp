@@ -22,6 +22,7 @@ void SnapshotBoard::apply(const scan::SnapshotDelta& delta) {
   if (delta.full) rows_.clear();
   for (const auto& key : delta.removed) rows_.erase(key);
   for (const auto& row : delta.rows) rows_[row.key] = row;
+  version_.fetch_add(1, std::memory_order_release);
 }
 
 std::vector<scan::SnapshotRow> SnapshotBoard::rows() const {

@@ -60,8 +60,11 @@ class SnapshotBoard {
   std::vector<scan::SnapshotRow> rows() const;
   std::optional<scan::SnapshotRow> row(market::InstrumentKey key) const;
   std::size_t size() const;
+  // Bumped by every apply(): readers cache rows() until it moves.
+  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
  private:
+  std::atomic<std::uint64_t> version_{0};
   mutable std::mutex mutex_;
   std::unordered_map<market::InstrumentKey, scan::SnapshotRow> rows_;
 };

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "web/alert_csv.hpp"
 #include "web/api_json.hpp"
 #include "web/scanner_query.hpp"
@@ -153,7 +155,7 @@ Reply Api::handle(const Request& req, const Query& query) {
   if (name == "settings") return settings(req);
   if (!get) {
     const bool known = name == "status" || name == "scanner" || name == "alerts" || name == "alerts.csv" ||
-                       name == "strategies" || name == "instruments" || name == "candles";
+                       name == "strategies" || name == "instruments" || name == "candles" || name == "backtests";
     return known ? method_not_allowed(req, "GET") : api_error(req, not_found("no such endpoint"));
   }
   if (s.size() == 2 && name == "status") return status(req);
@@ -163,14 +165,31 @@ Reply Api::handle(const Request& req, const Query& query) {
   if (s.size() == 2 && name == "alerts.csv") return alerts_csv(req, query);
   if (s.size() == 2 && name == "strategies") return strategies(req);
   if (s.size() == 4 && name == "candles") return candles(req, query);
+  if ((s.size() == 2 || s.size() == 3) && name == "backtests") return backtests(req, query);
   return api_error(req, not_found("no such endpoint"));
 }
 
 Reply Api::status(const Request& req) {
   const StatusReport report = backend_.status();
   const bool down = assess(report).status == "down";
-  return api_ok(req, status_json(report, counters_().clients),
-                down ? http::status::service_unavailable : http::status::ok);
+  auto answer = std::make_shared<const StatusAnswer>(StatusAnswer{
+      down ? http::status::service_unavailable : http::status::ok,
+      json::serialize(status_json(report, counters_().clients)), std::chrono::steady_clock::now()});
+  {
+    std::lock_guard lock(status_mu_);
+    last_status_ = answer;
+  }
+  return json_response(req, answer->status, answer->body);
+}
+
+std::optional<Response> Api::cached_status(const Request& req) const {
+  std::shared_ptr<const StatusAnswer> answer;
+  {
+    std::lock_guard lock(status_mu_);
+    answer = last_status_;
+  }
+  if (!answer || std::chrono::steady_clock::now() - answer->built > kStatusMaxAge) return std::nullopt;
+  return json_response(req, answer->status, answer->body);
 }
 
 Reply Api::metrics(const Request& req) {
@@ -185,14 +204,19 @@ Reply Api::metrics(const Request& req) {
 Reply Api::scanner(const Request& req, const Query& query) {
   const auto filter = parse_scanner_filter(query);
   if (const auto* e = error_of(filter)) return api_error(req, *e);
-  auto selection = select_rows(backend_.scanner_rows(), std::get<0>(filter));
-  json::array rows;
-  std::uint64_t version = 0;
-  for (const auto& row : selection.rows) {
-    version = std::max(version, row.row.version);
-    rows.push_back(row_json(row));
+  auto source = backend_.scanner_rows();
+  if (source != last_scanner_.rows || req.target() != last_scanner_.target) {
+    const auto selection = select_rows(*source, std::get<0>(filter));
+    json::array rows;
+    std::uint64_t version = 0;
+    for (const auto* row : selection.rows) {
+      version = std::max(version, row->row.version);
+      rows.push_back(row_json(*row));
+    }
+    last_scanner_ = {std::move(source), std::string(req.target()),
+                     json::serialize(json::object{{"version", version}, {"total", selection.total}, {"rows", std::move(rows)}})};
   }
-  return api_ok(req, json::object{{"version", version}, {"total", selection.total}, {"rows", std::move(rows)}});
+  return json_response(req, http::status::ok, last_scanner_.body);
 }
 
 Reply Api::search(const Request& req, const Query& query) {
@@ -372,6 +396,24 @@ Reply Api::settings(const Request& req) {
 }
 
 Reply Api::strategies(const Request& req) { return api_ok(req, json::object{{"strategies", backend_.strategies()}}); }
+
+bool valid_backtest_id(std::string_view id) {
+  constexpr std::size_t kMaxIdLength = 128;
+  if (id.empty() || id.size() > kMaxIdLength || id.front() == '.') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
+Reply Api::backtests(const Request& req, const Query& query) {
+  const auto& s = query.segments();
+  if (s.size() == 2) return api_ok(req, json::object{{"backtests", backend_.backtests()}});
+  if (!valid_backtest_id(s[2])) return api_error(req, not_found("no such backtest"));
+  auto summary = backend_.backtest(s[2]);
+  if (!summary) return api_error(req, not_found("no such backtest"));
+  return api_ok(req, *summary);
+}
 
 Reply Api::candles(const Request& req, const Query& query) {
   const auto& s = query.segments();

@@ -3,13 +3,23 @@
 // The REST endpoints of docs/API.md (/api/... and /metrics) over an
 // ApiBackend: parameter parsing with field-naming errors, JSON shapes, the
 // streamed CSV export, status codes. Authentication happens before (Router).
-// Runs on the web worker thread; CSV chunks are produced there too, one
-// page at a time, so memory stays bounded for any export size.
+// Runs on the web worker thread (one thread); CSV chunks are produced there
+// too, one page at a time, so memory stays bounded for any export size.
+// The last /api/scanner answer is kept with the rows it came from and
+// served again while the backend hands out the same rows (one engine
+// publish) for the same request target. The last /api/status answer is kept
+// for kStatusMaxAge and handed out by cached_status() on any thread, so the
+// network thread can answer status polls without a hop to the worker.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 
 #include "web/backend.hpp"
 #include "web/http_server.hpp"
@@ -23,8 +33,14 @@ class Api {
   // `worker` runs CSV chunk production; `counters` reports the server's own figures.
   Api(ApiBackend& backend, boost::asio::any_io_executor worker, std::function<WebCounters()> counters);
 
+  // How old a cached /api/status answer may be: the feed figures in it are
+  // refreshed once a second anyway (the app's housekeeping tick).
+  static constexpr std::chrono::milliseconds kStatusMaxAge{1000};
+
   // Answers a request for /metrics or a path under /api/.
   Reply handle(const Request& req, const Query& query);
+  // The last GET /api/status answer while younger than kStatusMaxAge. Any thread.
+  std::optional<Response> cached_status(const Request& req) const;
 
  private:
   Reply status(const Request& req);
@@ -37,10 +53,25 @@ class Api {
   Reply settings(const Request& req);
   Reply strategies(const Request& req);
   Reply candles(const Request& req, const Query& query);
+  Reply backtests(const Request& req, const Query& query);
+
+  struct ScannerAnswer {
+    ScannerRows rows;
+    std::string target;
+    std::string body;
+  };
+  struct StatusAnswer {
+    boost::beast::http::status status;
+    std::string body;
+    std::chrono::steady_clock::time_point built;
+  };
 
   ApiBackend& backend_;
   boost::asio::any_io_executor worker_;
   std::function<WebCounters()> counters_;
+  ScannerAnswer last_scanner_;
+  mutable std::mutex status_mu_;
+  std::shared_ptr<const StatusAnswer> last_status_;  // guarded by status_mu_
 };
 
 // Helpers shared with the router.
@@ -48,5 +79,9 @@ Response api_error(const Request& req, const ApiError& error);
 Response api_ok(const Request& req, const boost::json::value& body,
                 boost::beast::http::status status = boost::beast::http::status::ok);
 Response method_not_allowed(const Request& req, std::string_view allow);
+
+// A backtest id as GET /api/backtests/{id} accepts it: 1..128 letters,
+// digits, '.', '_' or '-', not starting with '.' (so never a path).
+bool valid_backtest_id(std::string_view id);
 
 }  // namespace fno::web

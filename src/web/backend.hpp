@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,11 @@ struct ScannerRow {
   std::string type;  // dhan::instrument_type_name(): "FUTSTK", ...
 };
 
+// The scanner rows as of one publish, shared and immutable. A backend hands
+// out the same pointer until the rows change, so callers may cache what they
+// derive from it (Api keeps the last /api/scanner answer per pointer).
+using ScannerRows = std::shared_ptr<const std::vector<ScannerRow>>;
+
 struct InstrumentInfo {
   market::InstrumentKey key;
   std::string symbol;
@@ -74,10 +80,18 @@ struct HistoryProgress {
   std::optional<double> eta_seconds = std::nullopt;  // while the warm-up runs
 };
 
+// How far `fno-scanner replay --web` has played its recording.
+struct ReplayProgress {
+  std::string file;
+  std::uint64_t frames = 0;
+  std::uint64_t packets = 0;
+  bool finished = false;  // the file ended; the dashboard keeps serving the result
+};
+
 // Everything /api/status and /metrics report, gathered by the app.
 struct StatusReport {
   std::string version;
-  std::string mode;  // "live" | "demo"
+  std::string mode;  // "live" | "demo" | "replay"
   std::int64_t uptime_seconds = 0;
   std::int64_t server_time_ms = 0;
   // False when the scanner cannot work at all (status "down", HTTP 503).
@@ -90,6 +104,7 @@ struct StatusReport {
   MarketClock market;
   dhan::FeedStatus feed;
   HistoryProgress history;
+  std::optional<ReplayProgress> replay;  // mode "replay" only
   std::optional<double> instrument_master_age_seconds;
   std::size_t instrument_rows = 0;
   std::map<std::string, std::uint64_t> queue_drops;  // "feed", "engine", "store", ...
@@ -134,7 +149,7 @@ class ApiBackend {
 
   virtual StatusReport status() = 0;
 
-  virtual std::vector<ScannerRow> scanner_rows() = 0;
+  virtual ScannerRows scanner_rows() = 0;
   virtual std::vector<InstrumentInfo> search_instruments(std::string_view query, std::size_t limit) = 0;
 
   virtual alerts::AlertPage alerts_page(const alerts::AlertFilter& filter, std::optional<alerts::PageCursor> after,
@@ -163,6 +178,16 @@ class ApiBackend {
 
   // Closed candles and indicator lines; nullopt for an unknown instrument.
   virtual std::optional<ChartData> chart(market::InstrumentKey key) = 0;
+
+  // GET /api/backtests: the backtest summaries (summary.json without its
+  // "signals"), newest first.
+  virtual boost::json::array backtests() { return {}; }
+  // GET /api/backtests/{id}: one whole summary.json; nullopt when unknown.
+  // `id` has passed the API's strict check (letters, digits, . _ -).
+  virtual std::optional<boost::json::object> backtest(std::string_view id) {
+    (void)id;
+    return std::nullopt;
+  }
 };
 
 }  // namespace fno::web

@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "web/api_json.hpp"
 
@@ -14,8 +16,36 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxDrainHistory = 1024;
+// row_json opens with instrument_json's members: the row id every compact delta row keeps.
+constexpr std::size_t kRowIdMembers = 2;
 
 SharedText text(const json::value& value) { return std::make_shared<const std::string>(json::serialize(value)); }
+
+// A row object serialized as json::serialize would, plus where each member ends.
+struct RowText {
+  std::string json;
+  std::vector<std::uint32_t> member_ends;
+};
+
+RowText row_text(const json::object& row) {
+  RowText out;
+  out.json = "{";
+  out.member_ends.reserve(row.size());
+  for (const auto& member : row) {
+    if (!out.member_ends.empty()) out.json += ',';
+    out.json += json::serialize(member.key());
+    out.json += ':';
+    out.json += json::serialize(member.value());
+    out.member_ends.push_back(static_cast<std::uint32_t>(out.json.size()));
+  }
+  out.json += '}';
+  return out;
+}
+
+std::string_view member(const std::string& json, const std::vector<std::uint32_t>& ends, std::size_t i) {
+  const std::size_t begin = i == 0 ? 1 : ends[i - 1] + 1;  // after '{' or the ','
+  return std::string_view(json).substr(begin, ends[i] - begin);
+}
 
 }  // namespace
 
@@ -83,24 +113,37 @@ void Hub::drain() {
     drain_scheduled_ = false;
   }
   serialized_rows_ += batch.size();
-  std::vector<std::pair<market::InstrumentKey, SharedText>> serialized;
+  std::vector<std::pair<market::InstrumentKey, std::optional<RowText>>> serialized;
   serialized.reserve(batch.size());
   for (auto& [key, row] : batch) {
     if (!row) {
-      serialized.emplace_back(key, nullptr);
+      serialized.emplace_back(key, std::nullopt);
       continue;
     }
     ScannerRow scanner_row{std::move(*row), {}, {}};
     if (options_.describe) options_.describe(scanner_row);
-    serialized.emplace_back(key, text(row_json(scanner_row)));
+    serialized.emplace_back(key, row_text(row_json(scanner_row)));
   }
   std::lock_guard lock(table_mu_);
-  const auto update = [&](market::InstrumentKey key, SharedText json) {
+  const auto update = [&](market::InstrumentKey key, std::optional<RowText> row) {
     auto& entry = rows_[key];
     if (entry.seq != 0) by_seq_.erase(entry.seq);
-    if (json == nullptr && entry.json != nullptr) ++tombstones_;
-    if (json != nullptr && entry.seq != 0 && entry.json == nullptr) --tombstones_;
-    entry = Entry{++seq_, std::move(json)};
+    if (!row && entry.json != nullptr) ++tombstones_;
+    if (row && entry.seq != 0 && entry.json == nullptr) --tombstones_;
+    Entry next{++seq_, nullptr, {}, {}};
+    if (row) {
+      // A member keeps the seq it last changed at; a new (or reshaped) row changes all of them.
+      const bool comparable = entry.json != nullptr && entry.member_ends.size() == row->member_ends.size();
+      next.member_seqs.assign(row->member_ends.size(), next.seq);
+      for (std::size_t i = 0; comparable && i < row->member_ends.size(); ++i) {
+        if (member(row->json, row->member_ends, i) == member(*entry.json, entry.member_ends, i)) {
+          next.member_seqs[i] = entry.member_seqs[i];
+        }
+      }
+      next.member_ends = std::move(row->member_ends);
+      next.json = std::make_shared<const std::string>(std::move(row->json));
+    }
+    entry = std::move(next);
     by_seq_.emplace(entry.seq, key);
   };
   if (full) {
@@ -109,9 +152,9 @@ void Hub::drain() {
     for (const auto& [key, entry] : rows_) {
       if (entry.json != nullptr && !batch.contains(key)) gone.push_back(key);
     }
-    for (const auto key : gone) update(key, nullptr);
+    for (const auto key : gone) update(key, std::nullopt);
   }
-  for (auto& [key, json] : serialized) update(key, std::move(json));
+  for (auto& [key, row] : serialized) update(key, std::move(row));
   if (tombstones_ > rows_.size() / 2 + 64) {
     // Forget removed rows; clients older than this point get a snapshot.
     std::erase_if(rows_, [](const auto& entry) { return entry.second.json == nullptr; });
@@ -123,8 +166,10 @@ void Hub::drain() {
   if (drain_ends_.size() > kMaxDrainHistory) drain_ends_.pop_front();
 }
 
-RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since) {
+RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields) {
   std::vector<SharedText> changed;
+  std::string compact;  // RowFields::kChanged: the rows, built under the lock from the members
+  std::size_t compact_rows = 0;
   std::vector<market::InstrumentKey> removed;
   RowsUpdate update;
   {
@@ -139,13 +184,19 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since) {
     const auto live = rows_.size() - tombstones_;
     const auto limit = std::min(options_.max_delta_rows, std::max<std::size_t>(live / 2, 16));
     for (auto it = by_seq_.upper_bound(cursor); it != by_seq_.end(); ++it) {
-      if (changed.size() + removed.size() >= limit) {
+      if (changed.size() + compact_rows + removed.size() >= limit) {
         ++snapshots_;
         return snapshot_locked();
       }
       const auto& entry = rows_.at(it->second);
-      if (entry.json == nullptr) removed.push_back(it->second);
-      else changed.push_back(entry.json);
+      if (entry.json == nullptr) {
+        removed.push_back(it->second);
+      } else if (fields == RowFields::kAll) {
+        changed.push_back(entry.json);
+      } else {
+        if (compact_rows++ != 0) compact += ',';
+        append_changed_members(compact, entry, cursor);
+      }
     }
     const auto drains = static_cast<std::size_t>(
         drain_ends_.end() - std::upper_bound(drain_ends_.begin(), drain_ends_.end(), cursor));
@@ -158,6 +209,7 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since) {
     if (i != 0) out += ',';
     out += *changed[i];
   }
+  out += compact;
   out += "],\"removed\":[";
   for (std::size_t i = 0; i < removed.size(); ++i) {
     if (i != 0) out += ',';
@@ -165,6 +217,17 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since) {
   }
   out += "]}";
   return update;
+}
+
+void Hub::append_changed_members(std::string& out, const Entry& entry, std::uint64_t cursor) {
+  out += '{';
+  bool first = true;
+  for (std::size_t i = 0; i < entry.member_ends.size(); ++i) {
+    if (i >= kRowIdMembers && entry.member_seqs[i] <= cursor) continue;
+    if (!std::exchange(first, false)) out += ',';
+    out += member(*entry.json, entry.member_ends, i);
+  }
+  out += '}';
 }
 
 RowsUpdate Hub::snapshot_locked() {

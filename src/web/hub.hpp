@@ -9,6 +9,9 @@
 // Alerts and candles go to each client's bounded queue (PushClient); a
 // client that overflows it is closed, never waited for. Row JSON is built
 // once per change on the worker executor, not on the publisher's thread.
+// Each row remembers which of its JSON members changed at which sequence,
+// so a delta can carry only the members changed since the client's cursor
+// (RowFields::kChanged, /ws) instead of every row in full (Socket.IO).
 // Thread-safe; every lock is short and never held across I/O.
 #pragma once
 
@@ -65,6 +68,11 @@ struct RowsUpdate {
   std::string payload;        // {"version", "rows", "removed"?} JSON; empty: nothing changed
 };
 
+// What a delta row carries: every member (Socket.IO, unchanged contract) or
+// the row id (segment, security_id) plus the members changed since the
+// cursor (/ws; version is among them whenever the row changed).
+enum class RowFields { kAll, kChanged };
+
 struct HubOptions {
   std::size_t max_clients = 64;
   // A delta larger than this (or larger than half the table) is sent as a snapshot.
@@ -107,8 +115,8 @@ class Hub {
   // ---- Client side ----
   bool attach(const std::shared_ptr<PushClient>& client);
   void detach(const PushClient* client);
-  // Changes after `cursor` (nullopt: a snapshot). Cheap when nothing changed.
-  RowsUpdate rows_since(std::optional<std::uint64_t> cursor);
+  // Changes after `cursor` (nullopt: a snapshot, always full rows). Cheap when nothing changed.
+  RowsUpdate rows_since(std::optional<std::uint64_t> cursor, RowFields fields = RowFields::kAll);
   SharedText latest_status() const;
   void count_closed_slow() { ++closed_slow_; }
 
@@ -118,6 +126,9 @@ class Hub {
   struct Entry {
     std::uint64_t seq = 0;
     SharedText json;  // null: removed
+    // Per top-level member of `json`: where it ends and the seq that last changed it.
+    std::vector<std::uint32_t> member_ends;
+    std::vector<std::uint64_t> member_seqs;
   };
 
   void drain();  // worker: serialize pending rows into the table
@@ -129,6 +140,8 @@ class Hub {
   // Clients still alive, copied so callers work outside clients_mu_.
   std::vector<std::shared_ptr<PushClient>> live_clients() const;
   RowsUpdate snapshot_locked();
+  // The row id and the members of `entry` changed after `cursor`, as one JSON object.
+  static void append_changed_members(std::string& out, const Entry& entry, std::uint64_t cursor);
 
   boost::asio::any_io_executor worker_;
   HubOptions options_;

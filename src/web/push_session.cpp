@@ -228,7 +228,8 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
     const auto now = Clock::now();
     if (now - last_rows_ < options_.rows_interval) return {};
     last_rows_ = now;
-    auto update = hub_->rows_since(cursor_);
+    // Socket.IO keeps full rows (its consumers replace rows); /ws sends changed members only.
+    auto update = hub_->rows_since(cursor_, protocol_ == PushProtocol::kWebSocket ? RowFields::kChanged : RowFields::kAll);
     cursor_ = update.version;
     if (update.payload.empty()) return {};
     return frame(update.snapshot ? "snapshot" : "rows", update.payload);

@@ -90,6 +90,7 @@ Router::Router(std::shared_ptr<boost::asio::thread_pool> worker, ApiBackend& bac
       api_(backend, worker_->get_executor(), std::move(counters)) {}
 
 void Router::handle(Request req, const Peer& peer, std::function<void(Reply)> done) {
+  if (auto cached = fast_status(req)) return done(std::move(*cached));
   boost::asio::post(*worker_, [this, req = std::move(req), peer, done = std::move(done)] {
     try {
       done(route(req, peer));
@@ -99,6 +100,13 @@ void Router::handle(Request req, const Peer& peer, std::function<void(Reply)> do
       done(api_error(req, ApiError{500, "internal", "internal error (see the server log)", {}}));
     }
   });
+}
+
+std::optional<Response> Router::fast_status(const Request& req) {
+  // Anything else about the request (a refusal, a query string) is the worker's to answer.
+  if (req.method() != http::verb::get || req.target() != "/api/status") return std::nullopt;
+  if (auth_->check(req, Access::kRead, Auth::Clock::now()) != Verdict::kAllowed) return std::nullopt;
+  return api_.cached_status(req);
 }
 
 std::optional<Response> Router::refuse(const Request& req, Verdict verdict, bool page) const {

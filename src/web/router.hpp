@@ -5,7 +5,9 @@
 // push sessions, and everything else to the embedded StaticAssets. Request
 // work runs on the worker thread pool (one thread, so the backend sees one
 // call at a time), never on the network thread; upgrades are vetted on the
-// network thread (cheap). Unexpected exceptions become 500s and a log line.
+// network thread (cheap), and so is an authorised GET /api/status while
+// Api holds a fresh answer (a copy of a cached body, no backend call).
+// Unexpected exceptions become 500s and a log line.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -31,6 +33,8 @@ class Router : public RequestSink {
   void adopt(boost::beast::tcp_stream stream, Request req, const Peer& peer) override;
 
  private:
+  // The cached GET /api/status answer, when fresh and the request is allowed.
+  std::optional<Response> fast_status(const Request& req);
   Reply route(const Request& req, const Peer& peer);
   Reply login(const Request& req, const Peer& peer);
   Reply logout(const Request& req);

@@ -150,15 +150,16 @@ Result<ScannerFilter> parse_scanner_filter(const Query& query) {
   return f;
 }
 
-ScannerSelection select_rows(std::vector<ScannerRow> rows, const ScannerFilter& filter) {
-  std::erase_if(rows, [&](const ScannerRow& row) { return !matches(row, filter); });
+ScannerSelection select_rows(const std::vector<ScannerRow>& rows, const ScannerFilter& filter) {
   ScannerSelection out;
-  out.total = rows.size();
-  const auto keep = std::min(rows.size(), filter.limit);
-  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(keep), rows.end(),
-                    [&](const ScannerRow& a, const ScannerRow& b) { return row_before(a, b, filter); });
-  rows.resize(keep);
-  out.rows = std::move(rows);
+  for (const auto& row : rows) {
+    if (matches(row, filter)) out.rows.push_back(&row);
+  }
+  out.total = out.rows.size();
+  const auto keep = std::min(out.rows.size(), filter.limit);
+  std::partial_sort(out.rows.begin(), out.rows.begin() + static_cast<std::ptrdiff_t>(keep), out.rows.end(),
+                    [&](const ScannerRow* a, const ScannerRow* b) { return row_before(*a, *b, filter); });
+  out.rows.resize(keep);
   return out;
 }
 

@@ -1,8 +1,8 @@
 // scanner_query.hpp
 //
 // GET /api/scanner's server-side filters and sort (docs/API.md): parsed from
-// the query string with field-naming errors, applied to a copy of the
-// snapshot rows. Pure; thread-safe.
+// the query string with field-naming errors, applied to the snapshot rows
+// in place (the selection points into them). Pure; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -37,10 +37,10 @@ inline constexpr std::size_t kMaxScannerLimit = 5000;
 Result<ScannerFilter> parse_scanner_filter(const Query& query);
 
 struct ScannerSelection {
-  std::size_t total = 0;            // matches before the limit
-  std::vector<ScannerRow> rows;     // sorted, at most `limit`
+  std::size_t total = 0;                 // matches before the limit
+  std::vector<const ScannerRow*> rows;   // into the rows selected from; sorted, at most `limit`
 };
 
-ScannerSelection select_rows(std::vector<ScannerRow> rows, const ScannerFilter& filter);
+ScannerSelection select_rows(const std::vector<ScannerRow>& rows, const ScannerFilter& filter);
 
 }  // namespace fno::web

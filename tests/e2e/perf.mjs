@@ -1,11 +1,15 @@
 // Scanner frame-time check: 5,000 synthetic rows and a 10 Hz delta stream
-// (1,000 rows changed per delta) reach the page over a real WebSocket: a small
+// (1,000 rows changed per delta, each sent as the server's /ws does: the row
+// id plus the members that changed since it was last sent, docs/API.md
+// ROW_DELTA) reach the page over a real WebSocket: a small
 // local HTTP server answers /ws itself and forwards every other request (the
 // UI, REST) to the real server. (Playwright's routeWebSocket would deliver each
 // 500 KB frame as a DevTools command on the page's main thread, which cost more
 // than the page's own work and was measured as frame time.) Per frame we
 // measure the main-thread work from the first rAF callback until a task posted
 // from it runs (after Preact's render and the browser's style/layout/paint).
+// Each WebSocket message's handling (JSON.parse and the store's merge) is timed
+// apart too, with the bytes per message: the part compact deltas change.
 import { createHash } from 'node:crypto';
 import { createServer, request } from 'node:http';
 
@@ -19,16 +23,29 @@ const kWsGuid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 function makeRow(i, version, t) {
   const base = 100 + (i % 900);
+  const minuteMs = Math.floor(Date.now() / 60_000) * 60_000; // candles close once a minute
   const ltp = +(base * (1 + 0.01 * Math.sin(t / 3 + i))).toFixed(2);
   return {
     segment: i % 10 === 0 ? 'IDX_I' : 'NSE_FNO', security_id: 100000 + i, symbol: `SYM${String(i).padStart(4, '0')}-FUT`,
     underlying: `SYM${i}`, type: i % 10 === 0 ? 'INDEX' : 'FUTSTK', version,
     ltp, prev_close: base, change_pct: +(((ltp - base) / base) * 100).toFixed(2), day_volume: 1000 * (i + t), open_interest: 5000,
     resistance: +(base * 1.01).toFixed(2), distance_to_breakout_pct: +(((base * 1.01 - ltp) / (base * 1.01)) * 100).toFixed(2),
-    ema_short: base, ema_long: base * 0.99, average_volume: 1000, last_candle_ms: Date.now(),
+    ema_short: base, ema_long: base * 0.99, average_volume: 1000, last_candle_ms: minuteMs,
     readiness: [{ strategy: 'breakout', ready: i % 3 !== 0, candles: 40, needed: 51 }, { strategy: 'ema_cross', ready: true, candles: 40, needed: 14 }],
-    last_signal: i % 50 === 0 ? { strategy: 'breakout', kind: 'bullish', price: ltp, time_ms: Date.now(), reason: 'synthetic' } : null,
+    last_signal: i % 50 === 0 ? { strategy: 'breakout', kind: 'bullish', price: base, time_ms: minuteMs, reason: 'synthetic' } : null,
   };
+}
+
+// The row id plus every member whose JSON differs from what this client last got (src/web/hub.cpp).
+// Numbers and strings compare directly: the generator must stay cheap next to the page it measures.
+function compactRow(row, sent) {
+  const out = { segment: row.segment, security_id: row.security_id };
+  for (const k in row) {
+    const v = row[k];
+    const same = typeof v === 'object' && v !== null ? JSON.stringify(v) === JSON.stringify(sent[k]) : v === sent[k];
+    if (!same) out[k] = v;
+  }
+  return out;
 }
 
 function textFrame(text) {
@@ -82,20 +99,41 @@ export async function perfCheck(ctx, artifacts, target) {
     let version = 1;
     let tick = 0;
     socket.write(textFrame(JSON.stringify({ type: 'hello', data: { version: 'perf', mode: 'demo' } })));
-    socket.write(textFrame(JSON.stringify({ type: 'snapshot', data: { version, rows: Array.from({ length: kRows }, (_, i) => makeRow(i, version, 0)) } })));
+    const sent = Array.from({ length: kRows }, (_, i) => makeRow(i, version, 0));
+    socket.write(textFrame(JSON.stringify({ type: 'snapshot', data: { version, rows: sent } })));
     timers.push(setInterval(() => {
       version++;
       tick++;
       if (socket.writableLength > kMaxBufferedBytes) return void skipped++;
       const rows = [];
-      for (let k = 0; k < kChangedPerDelta; k++) rows.push(makeRow((tick * kChangedPerDelta + k * 7) % kRows, version, tick));
+      for (let k = 0; k < kChangedPerDelta; k++) {
+        const i = (tick * kChangedPerDelta + k * 7) % kRows;
+        const row = makeRow(i, version, tick);
+        rows.push(compactRow(row, sent[i]));
+        sent[i] = row;
+      }
       socket.write(textFrame(JSON.stringify({ type: 'rows', data: { version, rows, removed: [] } })));
     }, 1000 / kHz));
   });
   const page = await ctx.newPage();
   await page.addInitScript(() => {
     const w = window;
-    w.__perf = { work: [], intervals: [], longTasks: [], on: false };
+    w.__perf = { work: [], intervals: [], longTasks: [], messages: [], bytes: 0, on: false };
+    // Time spent handling each WebSocket message (JSON.parse + the store's merge), apart from rendering.
+    const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
+    Object.defineProperty(WebSocket.prototype, 'onmessage', {
+      configurable: true,
+      get() { return onmessage.get.call(this); },
+      set(fn) {
+        onmessage.set.call(this, fn && ((ev) => {
+          const t0 = performance.now();
+          fn.call(this, ev);
+          if (!w.__perf.on) return;
+          w.__perf.messages.push(performance.now() - t0);
+          w.__perf.bytes += ev.data.length;
+        }));
+      },
+    });
     let last = 0;
     const ch = new MessageChannel();
     let start = 0;
@@ -129,6 +167,7 @@ export async function perfCheck(ctx, artifacts, target) {
       p50: q(p.work, 0.5), p95: q(p.work, 0.95), max: Math.max(...p.work),
       raf_interval_p95: q(p.intervals, 0.95), longTasks: p.longTasks.length, maxLongTask: p.longTasks.length ? Math.max(...p.longTasks) : 0,
       skipped_deltas: skipped,
+      message_p50: q(p.messages, 0.5), message_p95: q(p.messages, 0.95), message_bytes_avg: p.bytes / Math.max(1, p.messages.length),
     };
   } finally {
     timers.forEach(clearInterval);

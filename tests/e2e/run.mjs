@@ -288,6 +288,19 @@ async function main() {
       const after = Number(await page.inputValue('[data-testid="set-lookback"]'));
       await shot('settings');
       if (after !== next) throw new Error(`lookback is ${after} after reload, expected ${next}`);
+      const help = await page.textContent('[data-testid="set-lookback-help"]');
+      if (!help.includes('candles')) throw new Error(`lookback's help text is "${help}"`);
+    });
+
+    // A fresh demo has no backtest: the tab must show its list or, as here, the
+    // empty state that says how to make one.
+    await check('backtests tab shows its list or how to run a backtest', async () => {
+      await page.click('[data-testid=tab-backtests]');
+      const shown = await page.waitForSelector('[data-testid=backtests-empty], [data-testid=backtest-list]', { timeout: kStepTimeoutMs });
+      await shot('backtests');
+      const empty = (await shown.getAttribute('data-testid')) === 'backtests-empty';
+      if (empty && !(await shown.textContent()).includes('fno-scanner backtest')) throw new Error('the empty state does not say how to run a backtest');
+      return empty ? 'empty state' : 'list';
     });
 
     await check('each strategy has its tab', async () => {
@@ -325,7 +338,8 @@ async function main() {
     // the 5,000-row table did not render and update at all.
     await check('perf: 5,000 rows at 10 Hz render and update (frame time reported; target p95 < 16 ms)', async () => {
       const r = await perfCheck(ctx, artifacts, base);
-      const note = `p95 ${r.p95.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, ${r.frames} frames, long tasks ${r.longTasks} (max ${r.maxLongTask.toFixed(0)} ms)`;
+      const note = `p95 ${r.p95.toFixed(1)} ms, p50 ${r.p50.toFixed(1)} ms, ${r.frames} frames, long tasks ${r.longTasks} (max ${r.maxLongTask.toFixed(0)} ms); `
+        + `per delta message ${(r.message_bytes_avg / 1024).toFixed(0)} KB, handled in p50 ${r.message_p50.toFixed(1)} / p95 ${r.message_p95.toFixed(1)} ms`;
       writeFileSync(join(artifacts, 'perf.json'), JSON.stringify(r, null, 2));
       if (!(r.frames > 0)) throw new Error(`no frames measured: ${note}`);
       return note;

@@ -9,12 +9,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
 #include <sys/socket.h>
 
 #include <csignal>
+#include <functional>
 #include <map>
 #include <cctype>
 #include <cstdlib>
@@ -23,6 +23,8 @@
 #include <thread>
 
 #include "support/child_process.hpp"
+#include "support/ws_client.hpp"
+#include "web/api.hpp"
 #include "web_test_backend.hpp"
 
 namespace fno::web {
@@ -31,10 +33,10 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using test::TestBackend;
+using fno::test::WsClient;
 
 // The server on its own network thread, like the app runs it.
 class Server {
@@ -232,6 +234,30 @@ TEST(WebApi, ScannerFiltersSortsAndNamesBadParameters) {
   EXPECT_EQ(reply.body().at("error").at("field"), "limit");
 }
 
+TEST(WebApi, ScannerAnswerIsReusedOnlyForTheSameRowsAndTarget) {
+  Server server;
+  server.backend.publish_rows(server.backend.initial_rows());
+  const auto symbols = [&](const std::string& target) {
+    std::vector<std::string> out;
+    const auto body = get(server.port(), target).body();
+    for (const auto& row : body.at("rows").as_array()) {
+      out.emplace_back(row.at("symbol").as_string());
+    }
+    return out;
+  };
+  const std::vector<std::string> top1{"NIFTY-Nov2026-FUT"};
+  const std::vector<std::string> top2{"NIFTY-Nov2026-FUT", "RELIANCE-Nov2026-FUT"};
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=1"), top1);
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=2"), top2) << "same rows, another target: answered afresh";
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=1"), top1);
+
+  auto rows = server.backend.initial_rows();
+  rows[1].row.ltp = 1.0;  // NIFTY falls to the bottom
+  server.backend.publish_rows(rows);
+  EXPECT_EQ(symbols("/api/scanner?sort=-ltp&limit=1"), std::vector<std::string>{"RELIANCE-Nov2026-FUT"})
+      << "new rows, same target: answered from the new rows";
+}
+
 TEST(WebApi, InstrumentSearchNeedsAQuery) {
   Server server;
   auto reply = get(server.port(), "/api/instruments/search?q=TCS");
@@ -395,6 +421,25 @@ WebOptions token_options() {
   return options;
 }
 
+TEST(WebApi, StatusIsServedFromAFreshAnswerOnlyToAllowedRequests) {
+  Server server(token_options());
+  const std::map<std::string, std::string> bearer{{"Authorization", std::string("Bearer ") + kToken}};
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(get(server.port(), "/api/status", bearer).res.result(), http::status::ok);
+  {
+    std::lock_guard lock(server.backend.mu);
+    server.backend.can_work = false;
+  }
+  EXPECT_EQ(get(server.port(), "/api/status").res.result(), http::status::unauthorized) << "the cache skips no check";
+  const auto again = get(server.port(), "/api/status", bearer);
+  if (std::chrono::steady_clock::now() - started < Api::kStatusMaxAge) {
+    EXPECT_EQ(again.res.result(), http::status::ok) << "answered from the cached status";
+  }
+  std::this_thread::sleep_for(Api::kStatusMaxAge + std::chrono::milliseconds(100));
+  EXPECT_EQ(get(server.port(), "/api/status", bearer).res.result(), http::status::service_unavailable)
+      << "an answer older than kStatusMaxAge is rebuilt";
+}
+
 std::string cookie_pair(const Reply& reply, std::string_view name) {
   for (const auto& field : reply.res) {
     if (field.name() != http::field::set_cookie) continue;
@@ -464,53 +509,6 @@ TEST(WebAuth, FailedLoginsAreRateLimited) {
 }
 
 // ---- Live push ----
-
-class WsClient {
- public:
-  WsClient(std::uint16_t port, std::string target, std::map<std::string, std::string> headers = {})
-      : ws_(io_) {
-    asio::connect(ws_.next_layer(), std::array{tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)});
-    set_receive_timeout(10);
-    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-      for (const auto& [name, value] : headers) req.set(name, value);
-    }));
-    ws_.handshake(response_, "127.0.0.1:" + std::to_string(port), target, ec_);
-  }
-  const beast::error_code& error() const { return ec_; }
-  const websocket::response_type& response() const { return response_; }
-
-  // Next text message; empty on timeout or close.
-  std::string read() {
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    ws_.read(buffer, ec);
-    if (ec) return {};
-    return beast::buffers_to_string(buffer.data());
-  }
-  // Reads until a {"type": type} message arrives; null when none did.
-  json::value read_type(std::string_view type, int max_messages = 200) {
-    for (int i = 0; i < max_messages; ++i) {
-      const auto text = read();
-      if (text.empty()) return nullptr;
-      auto value = json::parse(text);
-      if (value.at("type").as_string() == type) return value;
-    }
-    return nullptr;
-  }
-  void send(const std::string& text) { ws_.write(asio::buffer(text)); }
-  tcp::socket& socket() { return ws_.next_layer(); }
-
- private:
-  void set_receive_timeout(int seconds) {
-    timeval tv{seconds, 0};
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-
-  asio::io_context io_;
-  websocket::stream<tcp::socket> ws_;
-  websocket::response_type response_;
-  beast::error_code ec_;
-};
 
 // A full delta holding A-FUT and B-FUT.
 scan::SnapshotDelta two_row_snapshot() {
@@ -640,6 +638,65 @@ TEST(WebPush, SlowRowsAreCoalescedIntoOneDelta) {
   }
   EXPECT_LT(deltas, 200);
   EXPECT_GT(hub.counters().coalesced, 0u);
+}
+
+// Reads deltas until one holds a row; that row, or null.
+json::value next_delta_row(const std::function<json::value()>& read_rows) {
+  for (int i = 0; i < 20; ++i) {
+    const auto rows = read_rows();
+    if (rows.is_null()) return nullptr;
+    if (!rows.at("rows").as_array().empty()) return rows.at("rows").at(0);
+  }
+  return nullptr;
+}
+
+TEST(WebPush, WsDeltasCarryOnlyChangedMembersSocketIoFullRows) {
+  Server server;
+  auto& hub = server.web().hub();
+  WsClient ws(server.port(), "/ws");
+  ASSERT_FALSE(ws.read_type("snapshot").is_null());
+  WsClient sio(server.port(), "/socket.io/?EIO=4&transport=websocket");
+  ASSERT_TRUE(sio.read().starts_with("0{"));
+  sio.send("40");
+  const auto sio_rows = [&]() -> json::value {
+    for (int i = 0; i < 50; ++i) {
+      const auto packet = sio.read();
+      if (packet.empty()) return nullptr;
+      if (packet.starts_with(R"(42["rows",)") || packet.starts_with(R"(42["snapshot",)")) {
+        return json::parse(std::string_view(packet).substr(2)).at(1);
+      }
+    }
+    return nullptr;
+  };
+  const auto ws_rows = [&]() -> json::value {
+    const auto rows = ws.read_type("rows");
+    return rows.is_null() ? rows : rows.at("data");
+  };
+
+  scan::SnapshotDelta add;
+  add.rows = {test::make_row(5, "E-FUT", 50, 1.0, true)};
+  hub.publish_rows(add);
+  const auto created = next_delta_row(ws_rows);
+  ASSERT_FALSE(created.is_null());
+  EXPECT_EQ(created.at("symbol"), "E-FUT") << "a new row arrives complete: " << created;
+  EXPECT_EQ(created.as_object().size(), 19u) << created;
+
+  scan::SnapshotDelta change;
+  change.rows = {test::make_row(5, "E-FUT", 51, 1.0, true)};
+  change.rows[0].version = 9;
+  change.rows[0].ema_short = std::nullopt;  // unchanged (was null too)
+  hub.publish_rows(change);
+  const auto changed = next_delta_row(ws_rows);
+  ASSERT_FALSE(changed.is_null());
+  EXPECT_EQ(changed, json::parse(R"({"segment":"NSE_FNO","security_id":5,"version":9,"ltp":51.0})"));
+
+  // Socket.IO consumers replace rows: they still get every member.
+  json::value full;
+  for (int i = 0; i < 20 && (full.is_null() || full.at("ltp") != 51.0); ++i) full = next_delta_row(sio_rows);
+  ASSERT_FALSE(full.is_null());
+  EXPECT_EQ(full.at("ltp"), 51.0);
+  EXPECT_EQ(full.at("symbol"), "E-FUT");
+  EXPECT_EQ(full.as_object().size(), 19u);
 }
 
 TEST(WebPush, UpgradeChecksOriginAndToken) {

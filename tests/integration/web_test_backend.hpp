@@ -74,7 +74,16 @@ class TestBackend : public ApiBackend {
     return r;
   }
 
-  std::vector<ScannerRow> scanner_rows() override { return rows_; }
+  // A fresh pointer per call unless publish_rows() shared one, as the app does per engine publish.
+  ScannerRows scanner_rows() override {
+    std::lock_guard lock(mu);
+    return published_ ? published_ : std::make_shared<const std::vector<ScannerRow>>(rows_);
+  }
+  void publish_rows(std::vector<ScannerRow> rows) {
+    std::lock_guard lock(mu);
+    published_ = std::make_shared<const std::vector<ScannerRow>>(std::move(rows));
+  }
+  const std::vector<ScannerRow>& initial_rows() const { return rows_; }
 
   std::vector<InstrumentInfo> search_instruments(std::string_view query, std::size_t limit) override {
     std::vector<InstrumentInfo> out;
@@ -175,6 +184,7 @@ class TestBackend : public ApiBackend {
 
  private:
   std::vector<ScannerRow> rows_;
+  ScannerRows published_;
   std::vector<alerts::Alert> alerts_;
   std::vector<Watchlist> lists_;
   boost::json::object settings_{{"lookback", 50}, {"web", boost::json::object{{"bind", "127.0.0.1"}, {"port", 5000}}}};

@@ -4,7 +4,7 @@ import { RowTable } from './rows';
 import { kDefaultFilters, parseFilters, selectRows, serializeFilters } from './filters';
 import { alertQuery, matchesAlert, mergeLive, parseAlertFilters } from './alertFilters';
 import { backoffDelay, kBackoffMaxMs } from './backoff';
-import { buildPatch, flattenSettings, needsRestart, parseInput, strategyMeta } from './settings';
+import { buildPatch, flattenSettings, helpText, needsRestart, parseInput, strategyMeta } from './settings';
 import { LiveStore } from './live';
 import { alertMarkers, upsertByTime } from '../lib/chartData';
 import { visibleRange } from '../components/VirtualRows';
@@ -40,6 +40,46 @@ describe('RowTable', () => {
     t.applySnapshot(9, [row(7)]);
     expect([...t.rows.keys()]).toEqual(['NSE_FNO:7']);
     expect(t.changes.size).toBe(0);
+  });
+});
+
+describe('RowTable compact deltas', () => {
+  it('merges only the fields a delta carries; null is a change, absence is not', () => {
+    const t = new RowTable();
+    t.applySnapshot(1, [row(1, { open_interest: 500 }), row(2)]);
+    const before = t.rows.get('NSE_FNO:1')!;
+    t.applyDelta(2, [{ segment: 'NSE_FNO', security_id: 1, version: 2, ltp: 99, open_interest: null }], [], 50);
+    const after = t.rows.get('NSE_FNO:1')!;
+    expect(after).not.toBe(before); // a new object: memoised views re-render it
+    expect(after).toEqual({ ...before, version: 2, ltp: 99, open_interest: null });
+    expect(before.ltp).toBe(101); // the old object is not mutated
+    expect(t.changes.get('NSE_FNO:1')).toEqual({ direction: -1, revision: t.revision, atMs: 50 });
+    expect(t.rows.get('NSE_FNO:2')).toEqual(row(2));
+  });
+  it('a delta without ltp keeps the price and flashes neutral; stale partials are ignored', () => {
+    const t = new RowTable();
+    t.applySnapshot(1, [row(1)]);
+    t.applyDelta(3, [{ segment: 'NSE_FNO', security_id: 1, version: 3, day_volume: 5 }], [], 10);
+    expect(t.rows.get('NSE_FNO:1')!.ltp).toBe(101);
+    expect(t.rows.get('NSE_FNO:1')!.day_volume).toBe(5);
+    expect(t.changes.get('NSE_FNO:1')!.direction).toBe(0);
+    t.applyDelta(4, [{ segment: 'NSE_FNO', security_id: 1, version: 2, ltp: 1 }]);
+    expect(t.rows.get('NSE_FNO:1')!.ltp).toBe(101);
+    expect(t.rows.get('NSE_FNO:1')!.version).toBe(3);
+  });
+  it('a new row in a delta arrives complete and is taken as is', () => {
+    const t = new RowTable();
+    t.applySnapshot(1, []);
+    t.applyDelta(2, [row(4, { version: 2 })]);
+    expect(t.rows.get('NSE_FNO:4')).toEqual(row(4, { version: 2 }));
+    expect(t.takeChanges()).toEqual(new Map([['NSE_FNO:4', undefined]]));
+  });
+  it('LiveStore merges a compact rows message over its snapshot', () => {
+    const s = new LiveStore('ws://unused');
+    s.handle({ type: 'snapshot', data: { version: 1, rows: [row(1), row(2)] } });
+    s.handle({ type: 'rows', data: { version: 2, rows: [{ segment: 'NSE_FNO', security_id: 2, version: 2, change_pct: 7 }] } });
+    expect(s.table.rows.get('NSE_FNO:2')).toEqual(row(2, { version: 2, change_pct: 7 }));
+    expect(s.table.version).toBe(2);
   });
 });
 
@@ -109,6 +149,20 @@ describe('settings form model', () => {
     expect(parseInput(fields[0]!, '4.5')).toEqual({ error: 'must be a whole number' });
     expect(parseInput(fields[4]!, '11')).toEqual({ error: 'must be ≤ 10' });
     expect(parseInput(fields[3]!, '2026-01-26, 2026-03-14')).toEqual({ value: ['2026-01-26', '2026-03-14'] });
+  });
+  it('shows the help text with what the field accepts', () => {
+    const schema = {
+      lookback: { type: 'int', min: 2, max: 5000, help: 'candles in the resistance / average-volume window' },
+      request_code: { type: 'int', values: [15, 17, 21], help: 'feed packet type' },
+      db_path: { type: 'string', help: 'SQLite database of alerts' },
+    };
+    const [lookback, code, db] = flattenSettings({ lookback: 50, request_code: 17, db_path: 'alerts.db' }, schema);
+    expect(helpText(lookback!)).toBe('candles in the resistance / average-volume window · 2–5000');
+    expect(helpText(code!)).toBe('feed packet type · one of 15, 17, 21');
+    expect(helpText(db!)).toBe('SQLite database of alerts');
+    expect(helpText(fields[4]!)).toBe('x avg volume · 0–10');
+    expect(parseInput(code!, '16')).toEqual({ error: 'must be one of 15, 17, 21' });
+    expect(parseInput(code!, '21')).toEqual({ value: 21 });
   });
   it('builds a nested partial body and knows restart keys', () => {
     expect(buildPatch({ lookback: 40, 'strategies.breakout.volume_factor': 1.2 })).toEqual({ lookback: 40, strategies: { breakout: { volume_factor: 1.2 } } });
