@@ -4,7 +4,11 @@
 // a mixed stream (80% quote packets with volume, 20% ticker packets, random
 // walk prices, LTT advancing through the session so candles close) pushed
 // through Scanner::on_tick -> CandleBuilder -> all three built-in strategies.
-// Reports packets/s (items_per_second) and heap bytes per instrument.
+// Reports packets/s (items_per_second) and heap bytes per instrument after
+// that warm-up. BM_EngineOnePass is one pass of the same stream, for
+// callgrind's instruction count (bench/instructions.py). BM_EngineSessionMemory
+// is the heap per instrument once every series is full (a whole session of
+// candles plus the strategies' warm-up: the most an instrument holds).
 // Decoding is not included: the Dhan codec lives in dhan/ and has its own bench.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -50,13 +54,13 @@ std::vector<Tick> mixed_stream() {
   return ticks;
 }
 
-void warm(fno::scan::Scanner& scanner) {
-  std::vector<Candle> history(50);
+void warm(fno::scan::Scanner& scanner, int candles = 50) {
+  std::vector<Candle> history(static_cast<std::size_t>(candles));
   for (std::uint32_t id = 0; id < kInstruments; ++id) {
     scanner.add_instrument({2, id}, "SYM" + std::to_string(id) + "-FUT", 0.05);
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < candles; ++i) {
       Candle& c = history[static_cast<std::size_t>(i)];
-      c.start = kOpen + 60 * i;
+      c.start = kOpen - 60 * (candles - 50) + 60 * i;
       c.open = c.close = 100.0;
       c.high = 100.5;
       c.low = 99.5;
@@ -89,7 +93,23 @@ void BM_EngineMixedStream(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(processed));
   state.counters["bytes_per_instrument"] = bytes_per_instrument;
   state.counters["signals"] = static_cast<double>(signals);
+  state.counters["packets"] = static_cast<double>(ticks.size());
 }
 BENCHMARK(BM_EngineMixedStream)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_EngineMixedStream)->Name("BM_EngineOnePass")->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_EngineSessionMemory(benchmark::State& state) {
+  constexpr int kFull = 375 + 50;  // one NSE session + lookback: the series capacity with defaults
+  double bytes_per_instrument = 0;
+  for (auto _ : state) {
+    const std::size_t before = heap_in_use();
+    auto scanner = std::make_unique<fno::scan::Scanner>(fno::scan::ScannerConfig{});
+    warm(*scanner, kFull);
+    bytes_per_instrument = static_cast<double>(heap_in_use() - before) / kInstruments;
+    benchmark::DoNotOptimize(scanner->size());
+  }
+  state.counters["bytes_per_instrument"] = bytes_per_instrument;
+}
+BENCHMARK(BM_EngineSessionMemory)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace

@@ -4,11 +4,15 @@
 #   1. each Google Benchmark suite (BUILD/bench/fno_bench_*), JSON kept;
 #   2. the reference ratios: codec vs Python struct.unpack, master parser vs
 #      Python csv.DictReader;
-#   3. the end-to-end loads (500, 5,000, 25,000 instruments x 5/s), the last
+#   3. instructions per packet of decode and engine (callgrind; skipped, and
+#      said so, when valgrind is missing);
+#   4. the end-to-end loads (500, 5,000, 25,000 instruments x 5/s), the last
 #      one with wrk on /api/status and /api/scanner (skipped, and said so,
 #      when wrk is missing: scripts/bootstrap.sh --bench) and with the
 #      open-loop fixed-rate load (BUILD/bench/fno_http_rate): /api/status at
-#      1,000 req/s, /api/scanner at 100 req/s.
+#      1,000 req/s, /api/scanner at 100 req/s;
+#   5. signal latency (packet send -> alert on a /ws client) at 5,000
+#      instruments, about 11 minutes: strategies need live minutes to warm up.
 # Results go to BUILD/bench/results/ (replaced on each run).
 # usage: bench/run_all.sh BUILD_DIR [LOAD_SECONDS]
 set -euo pipefail
@@ -28,6 +32,12 @@ done
 python3 "$here/reference/dhan_decode.py" --bench "$build/bench/fno_bench_codec" --json "$out/decode_ratio.json"
 python3 "$here/reference/parse_master.py" --bench "$build/bench/fno_bench_instruments" --json "$out/master_ratio.json"
 
+if command -v valgrind >/dev/null; then
+  python3 "$here/instructions.py" "$build" --json "$out/instructions.json"
+else
+  echo "bench: valgrind not installed: no instruction counts"
+fi
+
 for n in 500 5000 25000; do
   extra=()
   if [[ $n == 25000 ]]; then
@@ -41,6 +51,8 @@ for n in 500 5000 25000; do
   python3 "$here/load/run_load.py" --bin "$build/fno-scanner" --instruments "$n" --duration "$load_seconds" \
     --json "$out/load_$n.json" "${extra[@]}"
 done
+
+python3 "$here/load/run_load.py" --bin "$build/fno-scanner" --instruments 5000 --latency --json "$out/latency_5000.json"
 
 echo
 echo "bench: machine load after the run: $(uptime)"

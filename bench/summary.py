@@ -5,7 +5,9 @@ Reads what the bench run left in RESULTS_DIR:
   fno_bench_<suite>.json   Google Benchmark --benchmark_out (JSON) per suite
   decode_ratio.json        bench/reference/dhan_decode.py --json
   master_ratio.json        bench/reference/parse_master.py --json
+  instructions.json        bench/instructions.py --json (callgrind)
   load_<n>.json            bench/load/run_load.py --json, one per scenario
+  latency_<n>.json         bench/load/run_load.py --latency --json
   wrk.json                 bench/load/run_load.py --wrk --wrk-json
   rate.json                bench/load/run_load.py --rate --rate-json (open-loop, fixed rate)
 A missing input shows as "-" / "not run" instead of failing the table, so a
@@ -84,6 +86,10 @@ def figures(results):
     rows = [
         ("decode, quote frames", counter(results, "codec", "BM_DecodeQuoteFrames", "items_per_second"),
          "packets/s", ">= 50M", ge(50e6)),
+        ("decode, instructions per quote packet", field(results, "instructions.json", "decode_quote", "per_packet"),
+         "instructions", "-", None),
+        ("decode, instructions per mixed packet", field(results, "instructions.json", "decode_mixed", "per_packet"),
+         "instructions", "-", None),
         ("decode, mixed 1M-packet file", scaled(counter(results, "codec", "BM_DecodeMixedFile", "ns/packet"), 1e9),
          "ns/packet", "-", None),
         ("decode vs Python struct.unpack", field(results, "decode_ratio.json", "ratio"), "x", ">= 100x", ge(100)),
@@ -96,8 +102,12 @@ def figures(results):
         ("instrument search, worst query", worst_search_ms(results), "ms cpu", "< 1", lt(1)),
         ("engine, 25k instruments", counter(results, "engine", "BM_EngineMixedStream", "items_per_second"),
          "packets/s", ">= 2M", ge(2e6)),
+        ("engine, instructions per packet", field(results, "instructions.json", "engine", "per_packet"),
+         "instructions", "-", None),
         ("engine memory per instrument", counter(results, "engine", "BM_EngineMixedStream",
                                                  "bytes_per_instrument"), "bytes", "<= 20480", le(20480)),
+        ("engine memory per instrument, full series", counter(results, "engine", "BM_EngineSessionMemory",
+                                                              "bytes_per_instrument"), "bytes", "-", None),
         ("alert inserts", counter(results, "alerts", "BM_InsertThroughput/20000", "items_per_second"),
          "alerts/s", "-", None),
         ("alerts CSV export, 1M rows", (lambda r: ms(r) if r else None)(gbench(results, "alerts",
@@ -109,6 +119,7 @@ def figures(results):
          "count", "0", le(0)),
     ]
     rows += load_rows(results)
+    rows += latency_rows(results)
     rows += http_load_rows(results, "wrk.json", wrk_path_rows, "wrk: feed drops during the run")
     rows += http_load_rows(results, "rate.json", rate_path_rows, "open-loop: feed drops during the run")
     return rows
@@ -134,10 +145,25 @@ def load_rows(results):
              f"~{5 * n:,}", None),
             (f"load {n:,}: drops", run.get("drops"), "count", "0", lambda v: v == 0),
         ]
-        if run.get("latency_ms"):
-            lat = run["latency_ms"]
-            rows.append((f"load {n:,}: signal latency p50/p99", f"{lat['p50']:.2f} / {lat['p99']:.2f}", "ms",
-                         "p99 < 2", None))
+    return rows
+
+
+def latency_rows(results):
+    """Issue 7: packet-to-signal latency, p99 under 1-2 ms (bench/load/run_load.py --latency)."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(results, "latency_*.json"))):
+        run = load_json(path) or {}
+        n = run.get("instruments", 0)
+        lat = run.get("latency_ms") or {}
+        rows += [
+            (f"latency {n:,}: samples (timer-closed, missing)",
+             f"{run.get('samples', 0)} of {run.get('scripted_breakouts', 0)} "
+             f"({run.get('timer_closed', 0)}, {run.get('missing', 0)})", "alerts", "-", None),
+            (f"latency {n:,}: packet to /ws alert p50", lat.get("p50"), "ms", "-", None),
+            (f"latency {n:,}: packet to /ws alert p99", lat.get("p99"), "ms", "< 2", lambda v: v < 2),
+            (f"latency {n:,}: packet to /ws alert p999", lat.get("p999"), "ms", "-", None),
+            (f"latency {n:,}: scanner CPU meanwhile", run.get("cpu_percent"), "% of a core", "-", None),
+        ]
     return rows
 
 

@@ -23,10 +23,27 @@ With --rate R it also drives /api/status open-loop at R requests/s, then
 latency from each request's scheduled send time, so queueing counts) and
 reports p50/p99/p999, the achieved rate and the feed drops.
 
+With --latency it measures signal latency instead: the scenario drives
+--breakouts-per-minute scripted breakouts on distinct instruments in each of
+--latency-minutes minutes (after a warm-up), a WebSocket client on /ws
+timestamps every alert as it arrives, and the simulator's send log
+(`sim --send-log`) says when it sent each scripted instrument's first packet
+of the next minute: the packet that closes the breakout candle in the
+scanner. Latency = alert arrival on /ws - that send time, both on this
+machine's system clock (p50/p99/p999 over all scripted alerts). Breakouts
+whose alert has no such packet (the candle closed by the scanner's timer) or
+never came are counted apart. The strategies run with a short warm-up
+(lookback 3, EMA 2/3, volume factor 2, ema_cross and volume_spike off) so
+they are ready after a few live minutes without history, and random-walk
+candles rarely alert.
+
 usage: bench/load/run_load.py --bin build/release/fno-scanner --instruments 25000
                               [--duration 60] [--wrk] [--rate 1000] [--json OUT]
+       bench/load/run_load.py --latency --instruments 5000 [--latency-minutes 5]
+                              [--breakouts-per-minute 200] [--json OUT]
 """
 import argparse
+import base64
 import datetime
 import json
 import os
@@ -76,13 +93,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_simulator(binary, master, workdir, ticks_per_second):
+def start_simulator(binary, master, workdir, ticks_per_second, steps=(), send_log=None):
     scenario = os.path.join(workdir, "scenario.json")
     with open(scenario, "w") as f:
-        json.dump({"steps": []}, f)
+        json.dump({"steps": list(steps)}, f)
     log = open(os.path.join(workdir, "sim.log"), "w")
+    extra = ["--send-log", send_log] if send_log else []
     proc = subprocess.Popen([binary, "sim", "--port", "0", "--tls", "--always-open", "--instruments", master,
-                             "--scenario", scenario, "--ticks-per-second", str(ticks_per_second)],
+                             "--scenario", scenario, "--ticks-per-second", str(ticks_per_second), *extra],
                             stdout=subprocess.PIPE, stderr=log, text=True, cwd=workdir,
                             env={**os.environ, **FAKE_ENV})
     # It prints where it listens, then "Ctrl-C to stop"; a stuck start is killed.
@@ -103,7 +121,7 @@ def start_simulator(binary, master, workdir, ticks_per_second):
     return proc, urls
 
 
-def write_config(workdir, urls, web_port, master):
+def write_config(workdir, urls, web_port, master, latency=False):
     # Live mode verifies the master download against the system store only
     # (feed.ca_file covers the feed), so the master goes in as the cache the
     # scanner falls back to when the download from the simulator is refused.
@@ -120,10 +138,173 @@ def write_config(workdir, urls, web_port, master):
         # The simulator trades around the clock; so does the scanner's session here.
         "market": {"holidays": [], "sessions": {"NSE_FNO": ["00:00", "23:59"]}},
     }
+    if latency:
+        config.update(LATENCY_STRATEGIES)
     path = os.path.join(workdir, "config.json")
     with open(path, "w") as f:
         json.dump(config, f)
     return path
+
+
+# Ready after three closed live candles; random-walk candles seldom trade 2x
+# their average volume, a scripted breakout (4x volume for 40 s) does.
+LATENCY_STRATEGIES = {"lookback": 3, "ema_short": 2, "ema_long": 3, "volume_factor": 2.0, "price_threshold": 1,
+                      "strategies": {"ema_cross": {"enabled": False}, "volume_spike": {"enabled": False}}}
+LATENCY_WARMUP_MINUTES = 4  # whole minutes after the simulator starts: subscription, partial minute, warm-up
+
+
+def latency_steps(instruments, minutes, per_minute, sim_start):
+    """Breakout steps 15 s into whole minutes (a breakout must be driven inside
+    a complete candle), distinct instruments, spread over the universe."""
+    first = (60 - sim_start % 60) + 15 + 60 * LATENCY_WARMUP_MINUTES
+    stride = max(1, instruments // max(1, minutes * per_minute))
+    steps = []
+    for m in range(minutes):
+        for j in range(per_minute):
+            n = (m * per_minute + j) * stride % instruments
+            steps.append({"at": first + 60 * m, "action": "breakout", "segment": "NSE_FNO",
+                          "security_id": str(FIRST_SECURITY_ID + n), "volume_multiplier": 4})
+    return steps, first + 60 * minutes
+
+
+class PushClient:
+    """Minimal RFC 6455 client for the scanner's /ws (plain ws on loopback):
+    records the arrival time of every alert; rows, snapshots and status
+    frames are read and dropped without parsing. Like a dashboard, it makes
+    the scanner serialise and push rows (hub and network thread work that an
+    alert may queue behind)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                          .encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                sys.exit("/ws closed during the handshake")
+            head += chunk
+        head, rest = head.split(b"\r\n\r\n", 1)
+        if not head.startswith(b"HTTP/1.1 101"):
+            sys.exit(f"/ws refused the upgrade: {head[:200]!r}")
+        self.buf = bytearray(rest)
+        self.alerts = []  # (arrival unix µs, alert)
+        self.messages = 0
+        self.stopped = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def send_text(self, text):
+        payload, mask = text.encode(), os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+
+    def run(self):
+        self.sock.settimeout(1.0)
+        message, kind, last_ping = None, None, time.monotonic()
+        while not self.stopped:
+            if time.monotonic() - last_ping > 20:  # the server closes a client silent for minutes
+                self.send_text('{"type":"ping"}')
+                last_ping = time.monotonic()
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            arrival_us = time.time_ns() // 1000
+            self.buf += chunk
+            at = 0
+            while True:
+                frame = self.parse_frame(at)
+                if frame is None:
+                    break
+                at, opcode, fin, start = frame
+                if opcode in (0x1, 0x2):
+                    kind = "alert" if self.buf.startswith(b'{"type":"alert"', start) else "other"
+                    message = bytearray()
+                if kind == "alert" and opcode in (0x0, 0x1, 0x2):
+                    message += self.buf[start:at]
+                if fin and opcode in (0x0, 0x1, 0x2):
+                    self.messages += 1
+                    if kind == "alert":
+                        self.alerts.append((arrival_us, json.loads(message)["data"]))
+                    message, kind = None, None
+            del self.buf[:at]
+
+    def parse_frame(self, at):
+        buf = self.buf
+        if len(buf) - at < 2:
+            return None
+        fin, opcode, length, head = buf[at] & 0x80, buf[at] & 0x0F, buf[at + 1] & 0x7F, 2
+        if length == 126:
+            if len(buf) - at < 4:
+                return None
+            length, head = int.from_bytes(buf[at + 2:at + 4], "big"), 4
+        elif length == 127:
+            if len(buf) - at < 10:
+                return None
+            length, head = int.from_bytes(buf[at + 2:at + 10], "big"), 10
+        if len(buf) - at < head + length:
+            return None
+        start = at + head
+        return start + length, opcode, fin, start
+
+    def close(self):
+        self.stopped = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+def percentile(sorted_values, p):
+    """Nearest rank."""
+    if not sorted_values:
+        return None
+    rank = max(1, min(len(sorted_values), int(-(-p * len(sorted_values) // 100))))
+    return sorted_values[rank - 1]
+
+
+def latency_figures(steps, alerts, send_log_path):
+    sent = {}
+    with open(send_log_path) as f:
+        for line in f:
+            e = json.loads(line)
+            sent[(e["security_id"], e["minute_ms"])] = e["sent_us"]
+    scripted = {int(s["security_id"]) for s in steps}
+    latencies, to_alert, to_client, timer_closed, matched = [], [], [], 0, set()
+    for arrival_us, alert in alerts:
+        if alert["strategy"] != "breakout" or alert["security_id"] not in scripted:
+            continue
+        matched.add(alert["security_id"])
+        closing = sent.get((alert["security_id"], alert["candle_time_ms"] + 60_000))
+        if closing is None or closing > arrival_us:
+            timer_closed += 1  # no packet of the next minute before the alert: closed by the timer
+            continue
+        latencies.append((arrival_us - closing) / 1000.0)
+        # created_ms: when the scanner's alert service took the signal (engine thread), in whole ms.
+        to_alert.append(alert["created_ms"] - closing / 1000.0)
+        to_client.append(arrival_us / 1000.0 - alert["created_ms"])
+    latencies.sort()
+    to_alert.sort()
+    to_client.sort()
+    return {
+        "definition": "alert arrival on a /ws client - simulator send time of the first packet of the minute "
+                      "after the breakout candle (the packet that closes it)",
+        "scripted_breakouts": len(steps),
+        "samples": len(latencies),
+        "timer_closed": timer_closed,
+        "missing": len(scripted - matched),
+        "unscripted_alerts": sum(1 for _, a in alerts if a["security_id"] not in scripted),
+        "latency_ms": {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+                       "p999": percentile(latencies, 99.9), "max": latencies[-1] if latencies else None},
+        # The same split at the alert's creation (1 ms resolution): feed + engine, then store + hub + /ws.
+        "packet_to_alert_ms": {"p50": percentile(to_alert, 50), "p99": percentile(to_alert, 99)},
+        "alert_to_client_ms": {"p50": percentile(to_client, 50), "p99": percentile(to_client, 99)},
+    }
 
 
 def get_json(port, path):
@@ -199,6 +380,14 @@ def measure(pid, sim_pid, port, duration):
         "market_open": s1["market"]["open"],
         "push_drops": s1.get("queues", {}).get("push_drops"),
     }
+
+
+def measure_latency(pid, sim_pid, port, steps, until, send_log):
+    """Runs a /ws client until `until` (monotonic): every scripted candle has closed and alerted by then."""
+    client = PushClient(port)
+    result = measure(pid, sim_pid, port, max(0.0, until - time.monotonic()))
+    client.close()
+    return {**result, "ws_messages": client.messages, **latency_figures(steps, client.alerts, send_log)}
 
 
 def parse_wrk(text):
@@ -278,6 +467,9 @@ def main():
     parser.add_argument("--json", help="write the figures here for bench/summary.py")
     parser.add_argument("--wrk-json", help="write the wrk figures here for bench/summary.py")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, config)")
+    parser.add_argument("--latency", action="store_true", help="measure packet-to-alert latency (see above)")
+    parser.add_argument("--latency-minutes", type=int, default=5)
+    parser.add_argument("--breakouts-per-minute", type=int, default=200)
     args = parser.parse_args()
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"{args.bin} is not an executable; build it first (make build)")
@@ -288,11 +480,17 @@ def main():
     workdir = tempfile.mkdtemp(prefix=f"fno-load-{args.instruments}-")
     master = os.path.join(workdir, "universe.csv")
     write_master(master, args.instruments)
-    sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second)
+    steps, steps_end, send_log = (), 0, None
+    if args.latency:
+        send_log = os.path.join(workdir, "send-log.jsonl")
+        steps, steps_end = latency_steps(args.instruments, args.latency_minutes,
+                                         min(args.breakouts_per_minute, args.instruments), int(time.time()))
+    sim_started = time.monotonic()
+    sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second, steps, send_log)
     scanner = None
     try:
         port = free_port()
-        config = write_config(workdir, urls, port, master)
+        config = write_config(workdir, urls, port, master, args.latency)
         with open(os.path.join(workdir, "scanner.out"), "w") as out:
             scanner = subprocess.Popen([binary, "--live", "--config", config], cwd=workdir, stdout=out,
                                        stderr=subprocess.STDOUT, env={**os.environ, **FAKE_ENV})
@@ -301,10 +499,15 @@ def main():
         subscribed_after = time.monotonic() - started
         time.sleep(args.settle)
         result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
-                  "subscribed_after_seconds": subscribed_after, **measure(scanner.pid, sim.pid, port, args.duration)}
-        wrk = run_wrk(port, args.wrk_seconds, args.wrk_connections) if args.wrk else None
-        fixed = run_rate(port, http_rate, {"/api/status": args.rate, "/api/scanner": args.scanner_rate},
-                                 args.rate_seconds) if args.rate else None
+                  "subscribed_after_seconds": subscribed_after}
+        wrk = fixed = None
+        if args.latency:
+            result.update(measure_latency(scanner.pid, sim.pid, port, steps, sim_started + steps_end + 90, send_log))
+        else:
+            result.update(measure(scanner.pid, sim.pid, port, args.duration))
+            wrk = run_wrk(port, args.wrk_seconds, args.wrk_connections) if args.wrk else None
+            fixed = run_rate(port, http_rate, {"/api/status": args.rate, "/api/scanner": args.scanner_rate},
+                             args.rate_seconds) if args.rate else None
         result["rss_hwm_mb"] = proc_status_mb(scanner.pid, "VmHWM")
         result["rss_mb"] = proc_status_mb(scanner.pid, "VmRSS")
         result["load_average"] = os.getloadavg()
@@ -317,6 +520,17 @@ def main():
     print(f"{args.instruments:,} instruments x {args.ticks_per_second:g}/s over {result['connections']} wss "
           f"connections, {result['seconds']:.0f} s measured (load average {result['load_average'][0]:.2f}):")
     print(f"  simulator CPU {result['simulator_cpu_percent']:.1f} % of one core")
+    if args.latency:
+        lat = result["latency_ms"]
+        fmt = lambda v: f"{v:.2f}" if v is not None else "-"
+        print(f"  signal latency over {result['samples']} of {result['scripted_breakouts']} scripted breakouts: "
+              f"p50 {fmt(lat['p50'])} ms, p99 {fmt(lat['p99'])} ms, p999 {fmt(lat['p999'])} ms, "
+              f"max {fmt(lat['max'])} ms; timer-closed {result['timer_closed']}, missing {result['missing']}, "
+              f"unscripted alerts {result['unscripted_alerts']}")
+        split = (result["packet_to_alert_ms"], result["alert_to_client_ms"])
+        print(f"  split at the alert's creation (1 ms resolution): packet -> alert p50 {fmt(split[0]['p50'])} / "
+              f"p99 {fmt(split[0]['p99'])} ms, alert -> /ws client p50 {fmt(split[1]['p50'])} / "
+              f"p99 {fmt(split[1]['p99'])} ms")
     print(f"  scanner CPU {result['cpu_percent']:.1f} % of one core, VmHWM {result['rss_hwm_mb']:.1f} MB, "
           f"{result['packets_decoded']:,} packets ({result['packets_per_second']:,.0f}/s), "
           f"drops {result['drops']} ({result['drops_during_measurement']} while measuring; "

@@ -138,20 +138,18 @@ bool Engine::drain_commands() {
 }
 
 std::size_t Engine::drain_packets() {
-  std::vector<scan::Signal> signals;
   std::size_t n = 0;
   while (n < kPacketsPerTurn) {
     auto packet = ring_.try_pop();
     if (!packet) break;
-    handle(*packet, signals);
+    handle(*packet);
     ++n;
   }
   packets_ += n;
-  if (!signals.empty() && hooks_.on_signals) hooks_.on_signals(std::move(signals));
   return n;
 }
 
-void Engine::handle(const dhan::Packet& packet, std::vector<scan::Signal>& signals) {
+void Engine::handle(const dhan::Packet& packet) {
   if (const auto* prev = std::get_if<dhan::PrevCloseBody>(&packet.body)) {
     scanner_->on_prev_close(packet.key(), prev->prev_close);
     return;
@@ -159,7 +157,10 @@ void Engine::handle(const dhan::Packet& packet, std::vector<scan::Signal>& signa
   const auto tick = dhan::to_tick(packet);
   if (!tick) return;
   auto fired = scanner_->on_tick(*tick);
-  signals.insert(signals.end(), std::make_move_iterator(fired.begin()), std::make_move_iterator(fired.end()));
+  // Straight on, not at the end of the turn: at a minute boundary every
+  // instrument's candle closes in one burst of packets, and holding the
+  // signals until the burst's last packet made each alert wait for all of it.
+  if (!fired.empty() && hooks_.on_signals) hooks_.on_signals(std::move(fired));
 }
 
 void Engine::publish() {

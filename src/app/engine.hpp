@@ -103,7 +103,7 @@ class Engine final : public dhan::PacketSink {
   bool enqueue(std::function<void(scan::Scanner&)> command, std::size_t limit);
   bool drain_commands();
   std::size_t drain_packets();
-  void handle(const dhan::Packet& packet, std::vector<scan::Signal>& signals);
+  void handle(const dhan::Packet& packet);
   void publish();
   void publish_charts();
   void refresh_stats();

@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::uint8_t kVolumeKnown = 1;
 constexpr std::uint8_t kPartial = 2;
+constexpr std::size_t kFirstBlock = 16;  // candles: a quarter of an hour's worth
 
 template <typename T, typename V>
 T saturate(V value) {
@@ -17,22 +18,27 @@ T saturate(V value) {
 
 }  // namespace
 
-CandleSeries::CandleSeries(std::size_t capacity)
-    : slots_(std::make_unique<Packed[]>(std::max<std::size_t>(capacity, 1))), capacity_(std::max<std::size_t>(capacity, 1)) {}
+CandleSeries::CandleSeries(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
 void CandleSeries::push(const Candle& candle) {
-  const std::size_t tail = (head_ + size_) % capacity_;
-  slots_[tail] = pack(candle);
-  if (size_ < capacity_) {
-    ++size_;
-  } else {
-    head_ = (head_ + 1) % capacity_;
+  if (slots_.size() < capacity_) {
+    // Grow by hand: vector's own doubling would overshoot the capacity.
+    if (slots_.size() == slots_.capacity()) {
+      slots_.reserve(std::min(capacity_, std::max(kFirstBlock, 2 * slots_.size())));
+    }
+    slots_.push_back(pack(candle));
+    return;
   }
+  slots_[head_] = pack(candle);
+  head_ = head_ + 1 == capacity_ ? 0 : head_ + 1;
 }
 
-Candle CandleSeries::operator[](std::size_t i) const { return unpack(slots_[(head_ + i) % capacity_]); }
+Candle CandleSeries::operator[](std::size_t i) const {
+  const std::size_t at = head_ + i;
+  return unpack(slots_[at < slots_.size() ? at : at - slots_.size()]);
+}
 
-std::size_t CandleSeries::heap_bytes() const { return capacity_ * sizeof(Packed); }
+std::size_t CandleSeries::heap_bytes() const { return slots_.capacity() * sizeof(Packed); }
 
 CandleSeries::Packed CandleSeries::pack(const Candle& c) {
   Packed p{};

@@ -1,17 +1,20 @@
 // candle_series.hpp
 //
-// Fixed-capacity ring of closed candles for one instrument, oldest first.
-// When full, pushing drops the oldest. Candles are stored packed (float
-// prices, 32-bit minute and volume: 32 bytes each) because the feed carries
-// float32 prices and a series per instrument must stay small (400 candles
-// ≈ 12.5 KB). Reading returns a full `Candle`; callers that need values
-// identical to what later reads return should use the candle read back via
-// back(). Not thread-safe; owned by the engine thread.
+// Bounded ring of closed candles for one instrument, oldest first. When
+// full, pushing drops the oldest. Storage grows with the candles actually
+// held (doubling, never past the capacity), so the tens of thousands of
+// instruments that have closed few candles, or none, cost next to nothing.
+// Candles are stored packed (float prices, 32-bit minute and volume: 32
+// bytes each) because the feed carries float32 prices and a series per
+// instrument must stay small (a full 425-candle series ≈ 13.3 KB). Reading
+// returns a full `Candle`; callers that need values identical to what later
+// reads return should use the candle read back via back(). Not thread-safe;
+// owned by the engine thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <vector>
 
 #include "market/candle.hpp"
 
@@ -22,14 +25,18 @@ class CandleSeries {
   explicit CandleSeries(std::size_t capacity);
 
   void push(const Candle& candle);
-  void clear() { size_ = 0; head_ = 0; }
+  // Empties the series; keeps the storage (it is refilled right away).
+  void clear() {
+    slots_.clear();
+    head_ = 0;
+  }
 
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return slots_.size(); }
   std::size_t capacity() const { return capacity_; }
-  bool empty() const { return size_ == 0; }
+  bool empty() const { return slots_.empty(); }
   // i = 0 is the oldest stored candle.
   Candle operator[](std::size_t i) const;
-  Candle back() const { return (*this)[size_ - 1]; }
+  Candle back() const { return (*this)[slots_.size() - 1]; }
   // Heap bytes held by this series (for memory accounting).
   std::size_t heap_bytes() const;
 
@@ -45,10 +52,9 @@ class CandleSeries {
   static Packed pack(const Candle& c);
   static Candle unpack(const Packed& p);
 
-  std::unique_ptr<Packed[]> slots_;
+  std::vector<Packed> slots_;  // in push order until full, then a ring from head_
   std::size_t capacity_;
-  std::size_t head_ = 0;  // index of the oldest
-  std::size_t size_ = 0;
+  std::size_t head_ = 0;  // index of the oldest (0 until full)
 };
 
 }  // namespace fno::market

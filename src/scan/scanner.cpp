@@ -10,6 +10,18 @@ namespace {
 
 constexpr std::size_t kSegments = 256;
 constexpr std::size_t kMaxRemovedTracked = 4096;
+// The dashboard charts one NSE session of 1-minute candles (09:15-15:30).
+constexpr std::size_t kChartCandles = 375;
+
+// Closed candles kept per instrument: the chart's session plus the longest
+// strategy warm-up before it, so the session's first candle is charted with
+// its resistance and EMAs, and a history merge rebuilds every strategy from
+// the series (Scanner::rebuild) with at least its warm-up behind it.
+std::size_t series_capacity(const std::vector<ConfiguredStrategy>& strategies, int lookback) {
+  std::size_t warmup = static_cast<std::size_t>(std::max(lookback, 1));
+  for (const auto& s : strategies) warmup = std::max(warmup, s.strategy->warmup_candles());
+  return kChartCandles + warmup;
+}
 
 }  // namespace
 
@@ -43,6 +55,7 @@ struct Scanner::Slot {
 Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
     : config_(config),
       strategies_(registry.instantiate(config.strategy_defaults(), config.strategies)),
+      series_capacity_(series_capacity(strategies_, config.lookback)),
       rules_(kSegments) {
   for (std::size_t segment = 0; segment < kSegments; ++segment) {
     rules_[segment] = candle_rules(config_, static_cast<std::uint8_t>(segment));
@@ -59,7 +72,7 @@ bool Scanner::add_instrument(market::InstrumentKey key, std::string symbol, doub
     touch(*existing);
     return false;
   }
-  auto slot = std::make_unique<Slot>(key, std::move(symbol), tick_size, config_.series_capacity);
+  auto slot = std::make_unique<Slot>(key, std::move(symbol), tick_size, series_capacity_);
   for (const auto& s : strategies_) slot->states.push_back(s.strategy->make_state());
   index_.emplace(key, slots_.size());
   touch(*slot);

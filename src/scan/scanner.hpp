@@ -95,6 +95,7 @@ class Scanner {
   ScannerConfig config_;
   std::vector<ConfiguredStrategy> strategies_;
   bool any_tick_strategy_ = false;
+  std::size_t series_capacity_;             // closed candles kept per instrument
   std::vector<market::CandleRules> rules_;  // by segment, 256 entries
   std::vector<std::unique_ptr<Slot>> slots_;
   std::unordered_map<market::InstrumentKey, std::size_t> index_;

@@ -27,9 +27,8 @@ struct ScannerConfig {
   double volume_factor = 0.5;
   double price_threshold = 50.0;
 
-  int timer_grace_seconds = 2;       // a candle closes at minute end + grace without a later tick
-  std::size_t series_capacity = 400;  // closed candles kept per instrument (one session)
-  bool flat_candles = false;          // emit zero-volume candles for minutes without trades
+  int timer_grace_seconds = 2;  // a candle closes at minute end + grace without a later tick
+  bool flat_candles = false;    // emit zero-volume candles for minutes without trades
   // Session hours keyed by numeric exchange segment (NSE_FNO = 2, MCX_COMM = 5);
   // segments not listed use SessionHours{} (09:15-15:30).
   std::map<std::uint8_t, market::SessionHours> sessions;

@@ -43,6 +43,8 @@ CLI::App* add_sim_command(CLI::App& app, SimCommandFlags& flags) {
   sim->add_option("--speed", flags.speed, "simulated seconds per real second");
   sim->add_flag("--always-open", flags.always_open, "trade outside NSE session hours (demo)");
   sim->add_option("--packets-per-frame", flags.packets_per_frame, "pack several packets per WebSocket frame");
+  sim->add_option("--send-log", flags.send_log,
+                  "write when each scripted instrument's minute-opening packet was sent (latency benchmark)");
   return sim;
 }
 
@@ -59,6 +61,7 @@ int run_sim_command(const SimCommandFlags& flags) {
   options.packets_per_frame = std::max<std::size_t>(1, flags.packets_per_frame);
   options.client_id = env_or_empty("DHAN_CLIENT_ID");
   options.access_token = env_or_empty("DHAN_ACCESS_TOKEN");
+  options.send_log_path = flags.send_log;
   options.scenario = flags.scenario_json.empty()
                          ? demo_scenario(options.instruments.empty() ? default_universe() : options.instruments)
                          : parse_scenario(read_file(flags.scenario_json));

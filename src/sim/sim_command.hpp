@@ -26,6 +26,7 @@ struct SimCommandFlags {
   double speed = 1.0;
   bool always_open = false;
   std::size_t packets_per_frame = 1;
+  std::string send_log;  // latency side channel (sim/send_log.hpp); empty = off
 };
 
 // Registers the subcommand and its options on `app`, bound to `flags`.

@@ -19,12 +19,15 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "dhan/codec.hpp"
 #include "sim/market_model.hpp"
 #include "sim/rest_api.hpp"
+#include "sim/send_log.hpp"
 #include "sim/tls_cert.hpp"
 #include "util/redact.hpp"
 
@@ -43,6 +46,8 @@ namespace {
 constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr std::size_t kMaxRequestBody = 1u << 20;
 constexpr std::size_t kMaxClientMessage = 1u << 20;
+// A scripted move's alert falls within 6 minutes of its step (EMA cross: dip 3, rally up to 3).
+constexpr double kSendLogWatchSeconds = 420;
 
 struct AtomicCounters {
   std::atomic<std::uint64_t> connections_accepted{0}, connections_open{0}, auth_failures{0}, subscriptions{0},
@@ -110,6 +115,7 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   void on_tick();
   void run_scenario(double elapsed, market::IstSeconds now);
   void run_step(const ScenarioStep& step, market::IstSeconds now);
+  void log_sends(double elapsed);
   void accept();
 
   asio::io_context& io;
@@ -138,6 +144,8 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   mutable std::mutex expected_mutex;
   std::vector<ExpectedAlert> expected;
   std::vector<std::size_t> traded;  // reused per tick
+  std::ofstream send_log_file;
+  std::optional<SendLog> send_log;
 };
 
 namespace {
@@ -515,6 +523,11 @@ Simulator::Impl::Impl(asio::io_context& io_context, SimulatorOptions opts)
       acceptor(io_context),
       tick_timer(io_context) {
   sim_start = model.live_start();
+  if (!options.send_log_path.empty()) {
+    send_log_file.open(options.send_log_path, std::ios::trunc);
+    if (!send_log_file) throw std::invalid_argument("cannot write " + options.send_log_path);
+    send_log.emplace(send_log_file);
+  }
   steps = options.scenario.steps;
   std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
   if (options.tls) {
@@ -649,6 +662,7 @@ void Simulator::Impl::on_tick() {
   if (options.always_open || options.calendar.is_open(now)) {
     traded.clear();
     model.advance(now, dt, traded);
+    if (send_log) log_sends(elapsed);
     if (!traded.empty()) for_each_connection([&](FeedConnection& c) { c.on_market(traded); });
   }
   schedule_tick();
@@ -666,6 +680,20 @@ void Simulator::Impl::run_scenario(double elapsed, market::IstSeconds now) {
     const std::size_t i = it->second;
     model.push(i, model.state(i).ltp * 1.04, 3.0, 60);
     it = rallies.erase(it);
+  }
+}
+
+// Stamped just before the packets go to the connections, so a latency
+// measured from it also covers the simulator's own encoding, TLS and write
+// queueing: never less than the scanner's share.
+void Simulator::Impl::log_sends(double elapsed) {
+  send_log->expire(elapsed);
+  if (send_log->empty()) return;
+  const auto wall_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  for (const std::size_t i : traded) {
+    send_log->on_send(model.instrument(i).key, dhan::ltt_to_ist(model.state(i).ltt), wall_us);
   }
 }
 
@@ -688,6 +716,8 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
         rallies.emplace_back(step.at + 180, *i);
         alert = {step.instrument, "ema_cross", market::minute_start(now) + 180, market::minute_start(now) + 360};
       }
+      if (send_log)
+        send_log->watch(step.instrument, dhan::ltt_to_ist(model.state(*i).ltt), step.at + kSendLogWatchSeconds);
       std::lock_guard lock(expected_mutex);
       expected.push_back(alert);
       return;

@@ -43,9 +43,34 @@ TEST(CandleSeries, RoundTripsFieldsAtFeedPrecision) {
   EXPECT_FALSE(back.volume_known);
 }
 
-TEST(CandleSeries, DefaultSessionFitsMemoryTarget) {
-  const CandleSeries series(400);
-  EXPECT_LE(series.heap_bytes(), 400u * 32u);
+TEST(CandleSeries, StorageGrowsWithTheCandlesHeldAndStopsAtCapacity) {
+  CandleSeries series(425);
+  EXPECT_EQ(series.heap_bytes(), 0u);
+  series.push(candle_at(0, 100));
+  const std::size_t one = series.heap_bytes();
+  EXPECT_GT(one, 0u);
+  EXPECT_LE(one, 16u * 32u);
+  for (int i = 1; i < 1000; ++i) series.push(candle_at(60 * i, 100 + i));
+  EXPECT_EQ(series.size(), 425u);
+  EXPECT_EQ(series.heap_bytes(), 425u * 32u);  // exactly the capacity, packed
+  EXPECT_EQ(series[0].start, 60 * (1000 - 425));
+  EXPECT_EQ(series.back().start, 60 * 999);
+}
+
+TEST(CandleSeries, WrapsInOrderAcrossTheGrowthSteps) {
+  CandleSeries series(20);  // grows 16 -> 20, then wraps
+  for (int i = 0; i < 47; ++i) {
+    series.push(candle_at(60 * i, 100 + i));
+    const std::size_t n = series.size();
+    ASSERT_EQ(n, std::min<std::size_t>(static_cast<std::size_t>(i) + 1, 20u));
+    for (std::size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(series[k].start, 60 * (i + 1 - static_cast<int>(n) + static_cast<int>(k))) << i << " " << k;
+    }
+  }
+  series.clear();
+  EXPECT_TRUE(series.empty());
+  series.push(candle_at(6000, 1));
+  EXPECT_EQ(series[0].start, 6000);
 }
 
 }  // namespace

@@ -259,6 +259,32 @@ TEST(ScannerConfigTest, AlwaysOpenAcceptsNightTicks) {
   EXPECT_EQ(scanner.counters().ticks, 1u);
 }
 
+// The chart keeps one NSE session (375 one-minute candles) plus the longest
+// strategy warm-up before it; older candles go.
+std::size_t charted_after(const ScannerConfig& config, int candles) {
+  Scanner scanner(config);
+  scanner.add_instrument(kFut, "NIFTY-TEST-FUT", 0.05);
+  std::vector<market::Candle> history;
+  for (int i = 0; i < candles; ++i) history.push_back(bar(i - candles, 100, 101, 99, 100, 1000));
+  scanner.on_history(kFut, history);
+  const auto chart = scanner.candles(kFut);
+  EXPECT_EQ(chart->candles.back().start, history.back().start);
+  return chart->candles.size();
+}
+
+TEST(ScannerConfigTest, SeriesHoldsASessionPlusTheLongestWarmUp) {
+  EXPECT_EQ(charted_after(ScannerConfig{}, 1000), 375u + 50u);  // lookback 50 is the longest
+  ScannerConfig long_lookback;
+  long_lookback.lookback = 120;
+  EXPECT_EQ(charted_after(long_lookback, 1000), 375u + 120u);
+  ScannerConfig long_ema;
+  long_ema.lookback = 10;
+  long_ema.ema_long = 200;
+  long_ema.ema_short = 100;
+  EXPECT_EQ(charted_after(long_ema, 1000), 375u + 200u);  // EMA 200 warms up longest
+  EXPECT_EQ(charted_after(ScannerConfig{}, 30), 30u);
+}
+
 TEST(ScannerConfigTest, InvalidStrategySettingsThrow) {
   ScannerConfig config;
   config.strategies["breakout"].params["use_ltp"] = 3;

@@ -1,0 +1,27 @@
+#include "sim/send_log.hpp"
+
+#include <fmt/format.h>
+
+namespace fno::sim {
+
+void SendLog::watch(market::InstrumentKey key, market::IstSeconds ltt_ist, double until) {
+  watched_[key] = Watch{market::minute_start(ltt_ist), until};
+}
+
+void SendLog::on_send(market::InstrumentKey key, market::IstSeconds ltt_ist, std::int64_t wall_us) {
+  const auto it = watched_.find(key);
+  if (it == watched_.end()) return;
+  const market::IstSeconds minute = market::minute_start(ltt_ist);
+  if (minute <= it->second.minute) return;
+  it->second.minute = minute;
+  out_ << fmt::format(R"({{"segment":{},"security_id":{},"minute_ms":{},"sent_us":{}}})", key.segment, key.security_id,
+                      market::utc_from_ist(minute) * 1000, wall_us)
+       << '\n';
+  out_.flush();  // the reader tails the file while the run goes on
+}
+
+void SendLog::expire(double elapsed) {
+  std::erase_if(watched_, [elapsed](const auto& entry) { return entry.second.until < elapsed; });
+}
+
+}  // namespace fno::sim
