@@ -26,6 +26,8 @@ struct SimCommandFlags {
   double speed = 1.0;
   bool always_open = false;
   std::size_t packets_per_frame = 1;
+  std::string start;              // "YYYY-MM-DD HH:MM:SS" IST simulated clock at start; empty = now
+  std::size_t rest_rate = 5;      // REST requests per second before 429 (Dhan's limit)
 };
 
 // Registers the subcommand and its options on `app`, bound to `flags`.
