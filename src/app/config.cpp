@@ -188,6 +188,7 @@ void read_feed(const Reader& top, FeedConfig& feed) {
   r.integer("instruments_per_message", feed.instruments_per_message, 1, 100);
   r.integer("message_interval_ms", feed.message_interval_ms, 0, 10000);
   r.integer("stall_timeout_seconds", feed.stall_timeout_seconds, 5, 3600);
+  r.integer("budget_backoff_seconds", feed.budget_backoff_seconds, 1, 3600);
   r.integer("queue_capacity", feed.queue_capacity, 1024, 1 << 22);
   r.string("ca_file", feed.ca_file);
 }
@@ -341,6 +342,7 @@ json::object to_json(const Config& c) {
                     {"instruments_per_message", c.feed.instruments_per_message},
                     {"message_interval_ms", c.feed.message_interval_ms},
                     {"stall_timeout_seconds", c.feed.stall_timeout_seconds},
+                    {"budget_backoff_seconds", c.feed.budget_backoff_seconds},
                     {"queue_capacity", c.feed.queue_capacity}};
   if (!c.feed.ca_file.empty()) feed["ca_file"] = c.feed.ca_file;
   out["feed"] = feed;
