@@ -146,6 +146,19 @@ TEST(Scenario, ParsesJsonSteps) {
   EXPECT_THROW(parse_scenario(R"({"steps":[{"action":"explode"}]})"), std::invalid_argument);
 }
 
+TEST(Scenario, ParsesFaultSteps) {
+  const auto s = parse_scenario(R"({"steps":[{"at":1,"action":"oversized"},
+      {"at":2,"action":"rest_slow","delay_ms":400,"duration":30},{"at":3,"action":"rest_limit","rate":1,"duration":9}]})");
+  ASSERT_EQ(s.steps.size(), 3u);
+  EXPECT_EQ(s.steps[0].action, Action::kOversized);
+  EXPECT_EQ(s.steps[1].action, Action::kRestSlow);
+  EXPECT_EQ(s.steps[1].delay_ms, 400);
+  EXPECT_EQ(s.steps[1].duration, 30.0);
+  EXPECT_EQ(s.steps[2].action, Action::kRestLimit);
+  EXPECT_EQ(s.steps[2].rate, 1.0);
+  EXPECT_EQ(to_string(Action::kRestLimit), "rest_limit");
+}
+
 TEST(Scenario, DemoStepsLandFifteenSecondsIntoWholeMinutes) {
   constexpr market::IstSeconds kMinute = 20782LL * 86400 + 10 * 3600;  // 10:00:00 IST
   EXPECT_EQ(demo_first_step(kMinute + 49), 26.0) << "10:00:49 -> 10:01:15";
