@@ -55,7 +55,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "load"))
-from run_load import FAKE_ENV, free_port, get_json, proc_status_mb, stop, write_master  # noqa: E402
+from run_load import FAKE_ENV, free_port, get_json, launch_simulator, proc_status_mb, stop, write_master  # noqa: E402,E501
 
 IST = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
 SESSION_OPEN = datetime.time(9, 15)
@@ -235,30 +235,11 @@ class SlowDashboardClient:
 
 
 def start_simulator(binary, workdir, master, scenario_path, profile, start):
-    log = open(os.path.join(workdir, "sim.log"), "w")
-    proc = subprocess.Popen([binary, "sim", "--port", "0", "--instruments", master, "--scenario", scenario_path,
-                             "--speed", str(profile.speed), "--ticks-per-second", str(TICKS_PER_SECOND),
-                             "--packets-per-frame", "20", "--rest-rate", "50",
-                             "--start", start.strftime("%Y-%m-%d %H:%M:%S")],
-                            stdout=subprocess.PIPE, stderr=log, text=True, cwd=workdir,
-                            env={**os.environ, **FAKE_ENV})
-    watchdog = threading.Timer(30, proc.kill)
-    watchdog.start()
-    urls = {}
-    for line in proc.stdout:
-        m = re.match(r"\s*(feed|rest|master|status):\s+(\S+)", line)
-        if m:
-            urls[m.group(1)] = m.group(2)
-        if line.startswith("Ctrl-C"):
-            break
-    watchdog.cancel()
-    started = time.monotonic()
-    if "status" not in urls or proc.poll() is not None:
-        proc.kill()
-        sys.exit(f"simulator did not start; see {workdir}/sim.log")
-    urls["feed"] = urls["feed"].split("/?")[0]
-    threading.Thread(target=proc.stdout.read, daemon=True).start()  # never block it on a full pipe
-    return proc, urls, started
+    proc, urls = launch_simulator(binary, workdir, [
+        "--instruments", master, "--scenario", scenario_path, "--speed", str(profile.speed),
+        "--ticks-per-second", str(TICKS_PER_SECOND), "--packets-per-frame", "20", "--rest-rate", "50",
+        "--start", start.strftime("%Y-%m-%d %H:%M:%S")])
+    return proc, urls, time.monotonic()
 
 
 def write_config(workdir, urls, web_port, telegram_port, master, profile):

@@ -135,6 +135,16 @@ TEST(MarketModel, DeterministicFromSeed) {
   }
 }
 
+TEST_F(RestApiTest, ALimitOfZeroAnswersEveryChartRequestWith429) {
+  api_.set_requests_per_second(0);
+  const auto res = post(kIntradayPath, intraday_body("2026-11-24", "2026-11-25"));
+  EXPECT_EQ(res.result(), http::status::too_many_requests);
+  EXPECT_NE(res.body().find("DH-904"), std::string::npos) << res.body();
+  EXPECT_EQ(api_.rate_limited(), 1u);
+  api_.set_requests_per_second(5);
+  EXPECT_EQ(post(kIntradayPath, intraday_body("2026-11-24", "2026-11-25")).result(), http::status::ok);
+}
+
 TEST(Scenario, ParsesJsonSteps) {
   const auto s = parse_scenario(R"({"steps":[{"at":30,"action":"breakout","security_id":"49229","volume_multiplier":5},
                                             {"at":90,"action":"disconnect","code":807}]})");
