@@ -10,7 +10,7 @@ set -euo pipefail
 # Debian 12's default Boost is 1.74, which lacks Boost.JSON and Boost.URL,
 # so the 1.81 packages are pinned by name.
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates
   libsqlite3-dev libsqlitecpp-dev sqlite3

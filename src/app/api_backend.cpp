@@ -8,8 +8,10 @@
 #include <fstream>
 #include <set>
 
+#include "app/backtest_report.hpp"
 #include "app/version.hpp"
 #include "dhan/codec.hpp"
+#include "util/atomic_file.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
 
@@ -38,18 +40,6 @@ void merge(json::object& into, const json::object& patch) {
   }
 }
 
-// Writes `text` to `path` atomically (temp file + rename).
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text << "\n";
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temp);
-  }
-  std::filesystem::rename(temp, path);
-}
-
 }  // namespace
 
 AppBackend::AppBackend(BackendParts parts) : parts_(std::move(parts)) {}
@@ -62,6 +52,16 @@ void AppBackend::set_feed_status(dhan::FeedStatus status) {
 void AppBackend::set_history_progress(web::HistoryProgress progress) {
   std::lock_guard lock(feed_mutex_);
   history_ = progress;
+}
+
+void AppBackend::set_replay_progress(web::ReplayProgress progress) {
+  std::lock_guard lock(feed_mutex_);
+  replay_ = std::move(progress);
+}
+
+std::optional<web::ApiError> AppBackend::refuse_change() const {
+  if (parts_.read_only.empty()) return std::nullopt;
+  return web::ApiError{409, "read_only", parts_.read_only, ""};
 }
 
 alerts::AlertReader& AppBackend::reader() {
@@ -89,6 +89,7 @@ web::StatusReport AppBackend::status() {
     std::lock_guard lock(feed_mutex_);
     r.feed = feed_status_;
     r.history = history_;
+    r.replay = replay_;
   }
   const EngineStats engine = parts_.engine->stats();
   r.active_symbols = engine.instruments;
@@ -204,6 +205,7 @@ void AppBackend::notify_watchlists_changed(const std::vector<market::InstrumentK
 }
 
 web::Result<web::Watchlist> AppBackend::create_watchlist(std::string name, std::vector<market::InstrumentKey> items) {
+  if (auto refused = refuse_change()) return *refused;
   if (name.empty() || name.size() > 100) return web::ApiError{400, "invalid_parameter", "name must be 1..100 characters", "name"};
   if (auto error = check_instruments(items)) return *error;
   const auto before = watchlist_store().all_instruments();
@@ -214,6 +216,7 @@ web::Result<web::Watchlist> AppBackend::create_watchlist(std::string name, std::
 }
 
 web::Result<web::Watchlist> AppBackend::update_watchlist(std::int64_t id, web::WatchlistChange change) {
+  if (auto refused = refuse_change()) return *refused;
   if (change.name && (change.name->empty() || change.name->size() > 100)) {
     return web::ApiError{400, "invalid_parameter", "name must be 1..100 characters", "name"};
   }
@@ -232,6 +235,7 @@ web::Result<web::Watchlist> AppBackend::update_watchlist(std::int64_t id, web::W
 }
 
 std::optional<web::ApiError> AppBackend::delete_watchlist(std::int64_t id) {
+  if (auto refused = refuse_change()) return refused;
   const auto before = watchlist_store().all_instruments();
   if (!watchlist_store().remove(id)) return web::ApiError{404, "not_found", "no watchlist " + std::to_string(id), ""};
   notify_watchlists_changed(before);
@@ -249,6 +253,7 @@ std::vector<std::string> AppBackend::restart_required_keys() {
 }
 
 web::Result<web::SettingsUpdate> AppBackend::update_settings(const json::object& patch) {
+  if (auto refused = refuse_change()) return *refused;
   json::object merged = to_json(parts_.config);
   merge(merged, patch);
   LoadedConfig loaded;
@@ -274,7 +279,7 @@ web::Result<web::SettingsUpdate> AppBackend::update_settings(const json::object&
     parts_.alerts->store().record_setting_change(
         {util::utc_now_ms(), "dashboard", std::string(key), old ? json::serialize(*old) : "", json::serialize(value)});
   }
-  write_atomically(parts_.config_path, json::serialize(after));
+  util::replace_atomically(parts_.config_path, json::serialize(after) + "\n");
   if (loaded.config.log_level != parts_.config.log_level) {
     spdlog::set_level(util::parse_log_level(loaded.config.log_level));
   }
@@ -310,6 +315,12 @@ std::optional<web::ChartData> AppBackend::chart(market::InstrumentKey key) {
   auto series = future.get();
   if (!series) return std::nullopt;
   return web::ChartData{symbol_of(key), std::move(*series)};
+}
+
+json::array AppBackend::backtests() { return list_backtests(backtest_dir(parts_.config)); }
+
+std::optional<json::object> AppBackend::backtest(std::string_view id) {
+  return load_backtest(backtest_dir(parts_.config), id);
 }
 
 }  // namespace fno::app

@@ -5,7 +5,7 @@
 // table and search index, watchlists, the configuration file and the feed
 // status into the API's shapes. Called on the web worker thread, one call at
 // a time; the feed status arrives from the network thread through
-// `set_feed_status` (mutex-guarded copy). Watchlist changes are passed to
+// `set_feed_status` (mutex-guarded copy), a replay's progress likewise. Watchlist changes are passed to
 // `on_watchlist_change` so the live subscription follows.
 #pragma once
 
@@ -31,7 +31,10 @@ namespace fno::app {
 struct BackendParts {
   Config config;
   std::string config_path;
-  std::string mode;  // "live" | "demo"
+  std::string mode;  // "live" | "demo" | "replay"
+  // Non-empty: why watchlist and settings changes are refused (a replay's
+  // dashboard shows a past session and must not touch config.json).
+  std::string read_only;
   Engine* engine = nullptr;
   AlertService* alerts = nullptr;
   std::shared_ptr<const dhan::InstrumentTable> instruments;
@@ -55,6 +58,8 @@ class AppBackend final : public web::ApiBackend {
   void set_feed_status(dhan::FeedStatus status);
   // Network thread: history warm-up progress for /api/status.
   void set_history_progress(web::HistoryProgress progress);
+  // Replay thread: how far the recording has played.
+  void set_replay_progress(web::ReplayProgress progress);
 
   web::StatusReport status() override;
   std::vector<web::ScannerRow> scanner_rows() override;
@@ -73,6 +78,8 @@ class AppBackend final : public web::ApiBackend {
   web::Result<web::SettingsUpdate> update_settings(const boost::json::object& patch) override;
   boost::json::array strategies() override;
   std::optional<web::ChartData> chart(market::InstrumentKey key) override;
+  boost::json::array backtests() override;
+  std::optional<boost::json::object> backtest(std::string_view id) override;
 
  private:
   alerts::AlertReader& reader();
@@ -81,6 +88,7 @@ class AppBackend final : public web::ApiBackend {
   std::string symbol_of(market::InstrumentKey key) const;
   std::optional<web::ApiError> check_instruments(const std::vector<market::InstrumentKey>& items) const;
   void notify_watchlists_changed(const std::vector<market::InstrumentKey>& before);
+  std::optional<web::ApiError> refuse_change() const;
 
   BackendParts parts_;
   std::unique_ptr<alerts::AlertReader> reader_;        // opened lazily on the worker thread
@@ -88,6 +96,7 @@ class AppBackend final : public web::ApiBackend {
   std::mutex feed_mutex_;
   dhan::FeedStatus feed_status_;
   web::HistoryProgress history_;
+  std::optional<web::ReplayProgress> replay_;
 };
 
 }  // namespace fno::app

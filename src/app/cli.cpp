@@ -5,11 +5,15 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "alerts/backup.hpp"
 #include "alerts/telegram.hpp"
+#include "app/backtest.hpp"
 #include "app/config.hpp"
 #include "app/credentials.hpp"
 #include "app/exit_codes.hpp"
@@ -17,6 +21,7 @@
 #include "app/scanner_app.hpp"
 #include "app/version.hpp"
 #include "market/calendar.hpp"
+#include "scan/strategy.hpp"
 #include "sim/sim_command.hpp"
 #include "util/log.hpp"
 #include "util/redact.hpp"
@@ -90,6 +95,7 @@ struct ReplayFlags {
   std::string speed = "max";
   std::string from;
   std::string db;
+  bool web = false;
 };
 
 // Feeds a recording through the scanner into its own database; a damaged
@@ -116,13 +122,77 @@ int replay(const Flags& flags, const ReplayFlags& replay_flags) {
     if (!options.from) throw std::invalid_argument("--from must be HH:MM (IST)");
   }
   options.db_path = replay_flags.db.empty() ? default_replay_db(options.file) : std::filesystem::path(replay_flags.db);
+  if (replay_flags.web) {
+    std::vector<std::string> problems;
+    options.web = ReplayWeb{load_credentials(".env", process_env, problems).dashboard_token};
+    for (const auto& p : problems) std::cerr << "warning: " << p << "\n";
+  }
+  options.on_finished = [&options](const ReplayResult& r) {
+    std::cout << "replayed " << r.frames << " frames (" << r.packets << " packets";
+    if (r.skipped > 0) std::cout << ", " << r.skipped << " skipped before --from";
+    std::cout << ")" << (r.interrupted ? ", stopped by a signal," : "") << " from " << options.file.string() << ": "
+              << r.alerts << " new alerts in " << options.db_path.string() << std::endl;
+  };
   const ReplayResult r = replay_recording(options);
-  std::cout << "replayed " << r.frames << " frames (" << r.packets << " packets";
-  if (r.skipped > 0) std::cout << ", " << r.skipped << " skipped before --from";
-  std::cout << ") from " << options.file.string() << ": " << r.alerts << " new alerts in " << options.db_path.string()
-            << "\n";
   if (!r.damage.empty()) {
     std::cerr << "error: damaged recording: " << r.damage << "\n";
+    return kExitRuntime;
+  }
+  return kExitOk;
+}
+
+struct BacktestFlags {
+  std::vector<std::string> strategies;
+  std::string from;
+  std::string to;
+  std::vector<std::string> instruments;
+  std::vector<std::string> params;
+  int horizon = 15;
+  std::string source = "cache";
+  std::string out;
+};
+
+std::optional<std::chrono::year_month_day> date_flag(const std::string& text, const char* flag) {
+  if (text.empty()) return std::nullopt;
+  const auto date = market::parse_date(text);
+  if (!date) throw std::invalid_argument(std::string(flag) + " must be a date YYYY-MM-DD, got '" + text + "'");
+  return date;
+}
+
+// Strategies over stored candles; one line per run and strategy, then where the report is.
+int backtest(const Flags& flags, const BacktestFlags& b) {
+  const LoadedConfig loaded = load_with_overrides(flags);
+  for (const auto& w : loaded.warnings) std::cerr << "warning: " << w << "\n";
+  BacktestOptions options;
+  options.strategies = b.strategies;
+  options.from = date_flag(b.from, "--from");
+  options.to = date_flag(b.to, "--to");
+  options.instruments = b.instruments;
+  for (const auto& p : b.params) options.params.push_back(scan::parse_param_axis(p));
+  options.horizon_minutes = b.horizon;
+  options.source = parse_candle_source(b.source);
+  options.out_dir = b.out;
+  options.config = loaded.config;
+  if (options.source.kind == CandleSource::Kind::kRest) {
+    std::vector<std::string> problems;
+    options.credentials = load_credentials(".env", process_env, problems);
+    for (const auto& p : problems) std::cerr << "warning: " << p << "\n";
+  }
+  const BacktestOutcome r = run_backtest(options);
+  const BacktestSummary& s = r.summary;
+  std::cout << "backtest " << s.id << ": " << s.instruments << " instruments, " << s.candles << " candles, "
+            << s.runs.size() << " run(s), horizon " << s.horizon_minutes << " min\n";
+  for (std::size_t i = 0; i < s.runs.size(); ++i) {
+    for (const auto& score : s.runs[i].scores) {
+      const auto rate = score.hit_rate();
+      std::cout << "  run " << i << " " << boost::json::serialize(scan::to_json(s.runs[i].params)) << " "
+                << score.strategy << ": " << score.signals << " signals, " << score.evaluated << " evaluated, "
+                << score.hits << " hits" << (rate ? fmt::format(" ({:.1f}%)", *rate * 100) : std::string()) << "\n";
+    }
+  }
+  std::cout << "wrote " << (r.dir / "signals.csv").string() << ", summary.json, summary.html\n";
+  if (!r.damage.empty()) {
+    std::cerr << "error: damaged recording (results cover what was read before it): " << r.damage << "\n";
     return kExitRuntime;
   }
   return kExitOk;
@@ -200,6 +270,26 @@ int run_cli(int argc, char** argv) {
   replay_cmd->add_option("--speed", replay_flags.speed, "N x recorded time, or max")->capture_default_str();
   replay_cmd->add_option("--from", replay_flags.from, "start at HH:MM IST (earlier frames are skipped)");
   replay_cmd->add_option("--db", replay_flags.db, "alert database (default: replay-<FILE stem>.db)");
+  replay_cmd->add_flag("--web", replay_flags.web,
+                       "serve the dashboard on the replay (mode REPLAY) and keep serving after the file ends "
+                       "until SIGINT/SIGTERM");
+  replay_cmd->add_option("--bind", flags.bind, "--web: address (default from config: 127.0.0.1)");
+  replay_cmd->add_option("--port", flags.port, "--web: port (default from config: 5000)")->check(CLI::Range(1, 65535));
+  BacktestFlags bt;
+  auto* backtest_cmd = app.add_subcommand("backtest", "run strategies over stored 1-minute candles and score their signals");
+  backtest_cmd->add_option("--strategy", bt.strategies, "strategy id(s), e.g. breakout or breakout,ema_cross")
+      ->required()
+      ->delimiter(',');
+  backtest_cmd->add_option("--from", bt.from, "first IST date, YYYY-MM-DD (optional for recordings)");
+  backtest_cmd->add_option("--to", bt.to, "last IST date, YYYY-MM-DD (inclusive)");
+  backtest_cmd->add_option("--instruments", bt.instruments, "trading symbols or SEGMENT:ID (default: all in the source)")
+      ->delimiter(',');
+  backtest_cmd->add_option("--param", bt.params, "KEY=V1[,V2...] or STRATEGY.KEY=...; several values sweep (repeatable)");
+  backtest_cmd->add_option("--horizon", bt.horizon, "minutes after the signal candle to score it")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1440));
+  backtest_cmd->add_option("--source", bt.source, "cache, rest or recording:FILE")->capture_default_str();
+  backtest_cmd->add_option("--out", bt.out, "output directory (default: backtest.dir/<UTC time>-<strategies>)");
   app.require_subcommand(0, 1);
 
   try {
@@ -218,11 +308,21 @@ int run_cli(int argc, char** argv) {
     if (*telegram) return test_telegram(flags);
     if (*backup_cmd) return backup(flags, backup_dest, backup_force);
     if (*replay_cmd) return replay(flags, replay_flags);
+    if (*backtest_cmd) return backtest(flags, bt);
     if (*sim_cmd) return sim::run_sim_command(sim_flags);
     return run(flags);
+  } catch (const DashboardError& e) {
+    std::cerr << "error: " << e.what() << "\n";  // our own text: nothing to redact, and "token" must stay readable
+    return kExitRuntime;
   } catch (const alerts::BackupError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitRuntime;
+  } catch (const scan::StrategyConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const MissingCredentials& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitCredentials;
   } catch (const ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;

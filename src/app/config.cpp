@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
 
 #include <algorithm>
 #include <array>
@@ -19,10 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kKnownKeys = {
+constexpr std::array<std::string_view, 21> kKnownKeys = {
     "hist_days", "lookback",  "ema_short", "ema_long",   "volume_factor", "price_threshold", "batch_size",
     "fetch_concurrency", "request_code", "web", "db_path", "log_dir", "log_level", "market", "strategies",
-    "feed", "history", "instruments", "telegram", "universe"};
+    "feed", "history", "instruments", "telegram", "universe", "backtest"};
 constexpr std::array<std::string_view, 1> kOwnedSections = {"record"};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -93,8 +94,11 @@ class Reader {
   Reader(const json::object& obj, std::string prefix, std::string_view source, json::object* schema = nullptr)
       : obj_(obj), prefix_(std::move(prefix)), source_(source), schema_(schema) {}
 
-  void integer(std::string_view key, int& out, int lo, int hi, std::string_view extra = "") const {
-    describe(key, {{"type", "int"}, {"min", lo}, {"max", hi}});
+  // Each key records its type, range and help text (README's wording) in the
+  // schema where it is validated: the settings form shows both.
+  void integer(std::string_view key, int& out, int lo, int hi, std::string_view help,
+               std::string_view extra = "") const {
+    describe(key, {{"type", "int"}, {"min", lo}, {"max", hi}}, help);
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     std::int64_t value = 0;
@@ -111,8 +115,8 @@ class Reader {
     out = static_cast<int>(value);
   }
 
-  void number(std::string_view key, double& out, double lo, double hi) const {
-    describe(key, {{"type", "number"}, {"min", lo}, {"max", hi}});
+  void number(std::string_view key, double& out, double lo, double hi, std::string_view help) const {
+    describe(key, {{"type", "number"}, {"min", lo}, {"max", hi}}, help);
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     if (!v->is_number() || v->to_number<double>() < lo || v->to_number<double>() > hi || !std::isfinite(v->to_number<double>())) {
@@ -121,16 +125,28 @@ class Reader {
     out = v->to_number<double>();
   }
 
-  void string(std::string_view key, std::string& out) const {
-    describe(key, {{"type", "string"}});
+  void string(std::string_view key, std::string& out, std::string_view help) const {
+    describe(key, {{"type", "string"}}, help);
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     if (!v->is_string() || v->as_string().empty()) fail(key, "a non-empty string", *v);
     out = std::string(v->as_string());
   }
 
-  void boolean(std::string_view key, bool& out) const {
-    describe(key, {{"type", "bool"}});
+  // One of `values`; `expected` names them in the error.
+  void one_of(std::string_view key, int& out, const std::vector<int>& values, std::string_view expected,
+              std::string_view help) const {
+    describe(key, {{"type", "int"}, {"values", json::value_from(values)}}, help);
+    const json::value* v = obj_.if_contains(key);
+    if (!v) return;
+    if (!v->is_int64() || std::find(values.begin(), values.end(), v->as_int64()) == values.end()) {
+      fail(key, expected, *v);
+    }
+    out = static_cast<int>(v->as_int64());
+  }
+
+  void boolean(std::string_view key, bool& out, std::string_view help) const {
+    describe(key, {{"type", "bool"}}, help);
     const json::value* v = obj_.if_contains(key);
     if (!v) return;
     if (!v->is_bool()) fail(key, "true or false", *v);
@@ -160,8 +176,10 @@ class Reader {
   }
 
  private:
-  void describe(std::string_view key, json::object meta) const {
-    if (schema_ != nullptr) (*schema_)[prefix_ + std::string(key)] = std::move(meta);
+  void describe(std::string_view key, json::object meta, std::string_view help) const {
+    if (schema_ == nullptr) return;
+    meta["help"] = help;
+    (*schema_)[prefix_ + std::string(key)] = std::move(meta);
   }
 
   const json::object& obj_;
@@ -172,25 +190,32 @@ class Reader {
 
 void read_web(const Reader& top, WebConfig& web) {
   const Reader r = top.child("web");
-  r.string("bind", web.bind);
+  r.string("bind", web.bind, "dashboard and API address; beyond loopback it needs DASHBOARD_TOKEN");
   int port = web.port;
-  r.integer("port", port, 1, 65535);
+  r.integer("port", port, 1, 65535, "dashboard and API port");
   web.port = static_cast<std::uint16_t>(port);
+}
+
+void read_backtest(const Reader& top, std::string& dir) {
+  const Reader r = top.child("backtest");
+  r.string("dir", dir, "where `fno-scanner backtest` writes its reports and the Backtests tab reads them (default: backtests beside db_path)");
 }
 
 void read_feed(const Reader& top, FeedConfig& feed) {
   const Reader r = top.child("feed");
-  r.string("url", feed.url);
+  r.string("url", feed.url, "Dhan market feed WebSocket (wss://)");
   if (!feed.url.starts_with("wss://") && !feed.url.starts_with("ws://")) {
     r.fail("url", "a wss:// (or ws:// for local testing) URL", r.obj().at("url"));
   }
-  r.integer("connections", feed.connections, 1, 5);
-  r.integer("instruments_per_message", feed.instruments_per_message, 1, 100);
-  r.integer("message_interval_ms", feed.message_interval_ms, 0, 10000);
-  r.integer("stall_timeout_seconds", feed.stall_timeout_seconds, 5, 3600);
-  r.integer("budget_backoff_seconds", feed.budget_backoff_seconds, 1, 3600);
-  r.integer("queue_capacity", feed.queue_capacity, 1024, 1 << 22);
-  r.string("ca_file", feed.ca_file);
+  r.integer("connections", feed.connections, 1, 5, "WebSocket connection budget (Dhan allows 5)");
+  r.integer("instruments_per_message", feed.instruments_per_message, 1, 100, "instruments per subscription message");
+  r.integer("message_interval_ms", feed.message_interval_ms, 0, 10000, "pause between subscription messages (ms)");
+  r.integer("stall_timeout_seconds", feed.stall_timeout_seconds, 5, 3600,
+            "reconnect after this many seconds of silence in market hours");
+  r.integer("budget_backoff_seconds", feed.budget_backoff_seconds, 1, 3600,
+            "wait before reconnecting after Dhan's 805 (connection budget exceeded)");
+  r.integer("queue_capacity", feed.queue_capacity, 1024, 1 << 22, "packets buffered for the engine");
+  r.string("ca_file", feed.ca_file, "CA bundle for the feed's TLS instead of the system store (local simulator)");
 }
 
 void read_market(const Reader& top, MarketConfig& market) {
@@ -267,29 +292,29 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
   LoadedConfig loaded;
   Config& c = loaded.config;
   const Reader r(root.as_object(), "", source, &loaded.schema);
-  r.integer("hist_days", c.hist_days, 0, 1825);
-  r.integer("lookback", c.lookback, 2, 5000);
-  r.integer("ema_long", c.ema_long, 2, 500);
-  r.integer("ema_short", c.ema_short, 1, 500, fmt::format(" and < ema_long ({})", c.ema_long));
+  r.integer("hist_days", c.hist_days, 0, 1825, "days of 1-minute history used to warm indicators up (0 = none)");
+  r.integer("lookback", c.lookback, 2, 5000, "candles in the resistance / average-volume window");
+  r.integer("ema_long", c.ema_long, 2, 500, "long EMA period");
+  r.integer("ema_short", c.ema_short, 1, 500, "short EMA period (below ema_long)",
+            fmt::format(" and < ema_long ({})", c.ema_long));
   if (c.ema_short >= c.ema_long) {
     throw ConfigError(fmt::format("{}: ema_short must be an integer in [1, 500] and < ema_long ({}), got {}", source,
                                   c.ema_long, c.ema_short));
   }
-  r.number("volume_factor", c.volume_factor, 0.0, 1000.0);
-  r.number("price_threshold", c.price_threshold, 0.0, 1e7);
-  r.integer("batch_size", c.batch_size, 1, 25000);
-  r.integer("fetch_concurrency", c.fetch_concurrency, 1, 32);
-  if (const json::value* rc = root.as_object().if_contains("request_code")) {
-    if (!rc->is_int64() || (rc->as_int64() != 15 && rc->as_int64() != 17 && rc->as_int64() != 21)) {
-      r.fail("request_code", "15 (Ticker), 17 (Quote) or 21 (Full)", *rc);
-    }
-    c.request_code = static_cast<int>(rc->as_int64());
-  }
-  r.string("db_path", c.db_path);
-  r.string("log_dir", c.log_dir);
-  r.string("log_level", c.log_level);
+  r.number("volume_factor", c.volume_factor, 0.0, 1000.0,
+           "candle volume must be at least factor x average volume of the window");
+  r.number("price_threshold", c.price_threshold, 0.0, 1e7, "minimum price (₹) for an alert");
+  r.integer("batch_size", c.batch_size, 1, 25000,
+            "instruments per subscription round (sent as ≤100-instrument messages)");
+  r.integer("fetch_concurrency", c.fetch_concurrency, 1, 32, "concurrent historical-data requests");
+  r.one_of("request_code", c.request_code, {15, 17, 21}, "15 (Ticker), 17 (Quote) or 21 (Full)",
+           "feed packet type: 15 Ticker (no volume), 17 Quote, 21 Full");
+  r.string("db_path", c.db_path, "SQLite database of alerts");
+  r.string("log_dir", c.log_dir, "where fno_breakout.log goes");
+  r.string("log_level", c.log_level, "verbosity: trace, debug, info, warn, error, critical or off");
   read_web(r, c.web);
   read_feed(r, c.feed);
+  read_backtest(r, c.backtest_dir);
   read_market(r, c.market);
   read_strategies(r, c.strategies);
   read_record(root.as_object(), c, loaded.warnings, source);
@@ -298,7 +323,8 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source) {
     const bool known = std::find(kKnownKeys.begin(), kKnownKeys.end(), key) != kKnownKeys.end();
     const bool owned = std::find(kOwnedSections.begin(), kOwnedSections.end(), key) != kOwnedSections.end();
     if (known || owned) {
-      if (value.is_object() && key != "web" && key != "feed" && key != "market" && key != "strategies") {
+      if (value.is_object() && key != "web" && key != "feed" && key != "market" && key != "strategies" &&
+          key != "backtest") {
         c.sections[key] = value;
       }
       continue;
@@ -325,6 +351,14 @@ LoadedConfig load_config(const fs::path& path, const fs::path& example) {
   return parse_config(text.str(), path.string());
 }
 
+fs::path beside_db(const Config& config, std::string_view name) {
+  return fs::path(config.db_path).parent_path() / name;
+}
+
+fs::path backtest_dir(const Config& config) {
+  return config.backtest_dir.empty() ? beside_db(config, "backtests") : fs::path(config.backtest_dir);
+}
+
 json::object to_json(const Config& c) {
   json::object out;
   out["hist_days"] = c.hist_days;
@@ -347,6 +381,7 @@ json::object to_json(const Config& c) {
   if (!c.feed.ca_file.empty()) feed["ca_file"] = c.feed.ca_file;
   out["feed"] = feed;
   out["db_path"] = c.db_path;
+  if (!c.backtest_dir.empty()) out["backtest"] = {{"dir", c.backtest_dir}};
   out["log_dir"] = c.log_dir;
   out["log_level"] = c.log_level;
   json::array holidays;

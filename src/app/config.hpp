@@ -75,6 +75,7 @@ struct Config {
   WebConfig web;
   FeedConfig feed;
   std::string db_path = "alerts.db";
+  std::string backtest_dir;  // `backtest.dir`; empty: backtests/ beside db_path
   std::string log_dir = ".";
   std::string log_level = "info";
   MarketConfig market;
@@ -98,6 +99,11 @@ LoadedConfig parse_config(std::string_view json_text, std::string_view source = 
 // Reads `path`; when it does not exist and `example` does, copies the example
 // there first (first run). Throws ConfigError.
 LoadedConfig load_config(const std::filesystem::path& path, const std::filesystem::path& example);
+
+// `name` in the directory of db_path (history_cache.db, backtests, ...).
+std::filesystem::path beside_db(const Config& config, std::string_view name);
+// Where backtests are written and served from (`backtest.dir`).
+std::filesystem::path backtest_dir(const Config& config);
 
 // The effective configuration as JSON (no secrets: the config holds none).
 boost::json::object to_json(const Config& config);

@@ -2,15 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <future>
-#include <thread>
 
 #include <unistd.h>
 
@@ -18,8 +15,10 @@
 #include "alerts/telegram.hpp"
 #include "app/alert_service.hpp"
 #include "app/api_backend.hpp"
+#include "app/dashboard.hpp"
 #include "app/engine.hpp"
 #include "app/exit_codes.hpp"
+#include "app/network_thread.hpp"
 #include "app/systemd_notify.hpp"
 #include "app/version.hpp"
 #include "dhan/codec.hpp"
@@ -35,7 +34,6 @@
 #include "sim/simulator.hpp"
 #include "util/clock.hpp"
 #include "util/redact.hpp"
-#include "web/web_server.hpp"
 
 namespace fno::app {
 
@@ -51,13 +49,13 @@ constexpr auto kStoreOpenTimeout = std::chrono::seconds(10);
 // scripted breakout (20 s after start) meets ready strategies.
 constexpr std::size_t kDemoHistoryRate = 100;
 
+}  // namespace
+
 market::MarketCalendar nse_calendar(const Config& config) {
   const auto it = config.market.sessions.find("NSE_FNO");
   const market::SessionHours hours = it == config.market.sessions.end() ? market::SessionHours{} : it->second;
   return market::MarketCalendar(hours, config.market.holidays);
 }
-
-}  // namespace
 
 scan::ScannerConfig scanner_config(const Config& c, bool always_open) {
   scan::ScannerConfig s;
@@ -87,31 +85,6 @@ std::string recording_metadata(bool demo, bool always_open, const Config& config
                                       {"always_open", always_open},
                                       {"request_code", config.request_code}});
 }
-
-// The network thread: runs the io_context until stopped.
-class NetworkThread {
- public:
-  NetworkThread() : guard_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
-  ~NetworkThread() { join(); }
-  asio::io_context& io() { return io_; }
-  // Runs `f` on the network thread and waits for its result.
-  template <class F>
-  auto call(F&& f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::forward<F>(f));
-    auto result = task.get_future();
-    asio::post(io_, [&task] { task(); });
-    return result.get();
-  }
-  void join() {
-    guard_.reset();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
 
 // Startup failed after the engine started: stop what runs, report a runtime failure.
 int shutdown_early(NetworkThread& net, Engine& engine, AlertService& alerts) {
@@ -207,43 +180,26 @@ int run_scanner(const RunOptions& options) {
   }
   spdlog::info("universe: {} instruments selected", universe.size());
 
-  // Scanner + engine + alerts. Listeners reach the hub and Telegram through
+  // Scanner + engine + alerts. Listeners reach the dashboard and Telegram through
   // pointers set once those exist (the store may commit before).
   auto scanner = std::make_unique<scan::Scanner>(scanner_config(config, always_open));
   for (const auto& key : universe) {
     const auto instrument = instruments->at(*instruments->find(key));
     scanner->add_instrument(key, std::string(instrument.trading_symbol), instrument.tick_size);
   }
-  std::atomic<web::Hub*> hub{nullptr};
+  Dashboard dashboard(net);
   std::atomic<alerts::TelegramNotifier*> telegram{nullptr};
   const bool telegram_on = options.credentials.has_telegram();
   alerts::StoreOptions store_options;
   store_options.db_path = config.db_path;
   if (telegram_on) store_options.channels.push_back(alerts::kTelegramChannel);
-  AlertService alert_service(
-      store_options, instruments,
-      {[&](const alerts::CommittedAlert& c) {
-         if (auto* h = hub.load()) h->publish_alert(c.alert);
-       },
-       [&](const alerts::CommittedAlert& c) {
-         if (auto* t = telegram.load()) t->on_committed(c);
-       }});
-  Engine engine(std::move(scanner), static_cast<std::size_t>(config.feed.queue_capacity),
-                EngineHooks{.on_signals = [&](std::vector<scan::Signal> s) { alert_service.on_signals(std::move(s)); },
-                            .on_delta = [&](const scan::SnapshotDelta& d) {
-                              if (auto* h = hub.load()) h->publish_rows(d);
-                            },
-                            .clock = {},
-                            .charted = [&] {
-                              auto* h = hub.load();
-                              return h ? h->charted() : std::vector<market::InstrumentKey>{};
-                            },
-                            .on_chart_candle = [&](market::InstrumentKey key, const scan::ChartSeries& c) {
-                              if (auto* h = hub.load()) {
-                                h->publish_candle(key, c.candles.back(), c.resistance.back(), c.ema_short.back(),
-                                                  c.ema_long.back());
-                              }
-                            }});
+  AlertService alert_service(store_options, instruments,
+                             {dashboard.alert_listener(), [&](const alerts::CommittedAlert& c) {
+                                if (auto* t = telegram.load()) t->on_committed(c);
+                              }});
+  EngineHooks hooks = dashboard.engine_hooks();
+  hooks.on_signals = [&](std::vector<scan::Signal> s) { alert_service.on_signals(std::move(s)); };
+  Engine engine(std::move(scanner), static_cast<std::size_t>(config.feed.queue_capacity), std::move(hooks));
   engine.start();
 
   // Telegram (optional): resumes rows left pending by an earlier run.
@@ -298,6 +254,15 @@ int run_scanner(const RunOptions& options) {
                  config.record.writer.max_bytes);
   }
 
+  // SIGINT/SIGTERM stop the run. Caught from before the dashboard answers, so
+  // a stop that comes while the feed and history are still starting (a
+  // client that saw /api/status, systemd) is graceful too.
+  std::promise<int> signalled;
+  asio::signal_set signals(net.io(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (!ec) signalled.set_value(signal);
+  });
+
   // Web: API backend + server (refuses a non-loopback bind without DASHBOARD_TOKEN).
   BackendParts parts;
   parts.config = config;
@@ -331,24 +296,11 @@ int run_scanner(const RunOptions& options) {
     });
   };
   AppBackend backend(std::move(parts));
-  web::WebOptions web_options;
-  web_options.bind = config.web.bind;
-  web_options.port = config.web.port;
-  web_options.token = options.credentials.dashboard_token;
-  web_options.version = kVersion;
-  web_options.mode = demo ? "demo" : "live";
-  std::unique_ptr<web::WebServer> server;
-  try {
-    server = net.call([&] { return std::make_unique<web::WebServer>(net.io(), web_options, backend); });
-  } catch (const boost::system::system_error& e) {
-    spdlog::error("cannot listen on {}:{}: {}", config.web.bind, config.web.port, e.code().message());
-    return shutdown_early(net, engine, alert_service);
-  } catch (const std::runtime_error& e) {
-    spdlog::error("{}", e.what());
+  const auto web_options = dashboard_options(config, options.credentials.dashboard_token, demo ? "demo" : "live");
+  if (const auto error = dashboard.start(web_options, backend)) {
+    spdlog::error("{}", *error);
     return shutdown_early(net, engine, alert_service);
   }
-  hub = &server->hub();
-  spdlog::info("dashboard: http://{}:{}/  (health: /api/status)", config.web.bind, server->port());
 
   feed = net.call([&] {
     auto client = std::make_unique<dhan::FeedClient>(net.io(), feed_options, engine);
@@ -371,7 +323,7 @@ int run_scanner(const RunOptions& options) {
     history_options.requests_per_second = kDemoHistoryRate;
     history_options.cache_path.clear();
   } else if (history_options.cache_path.empty()) {
-    history_options.cache_path = std::filesystem::path(config.db_path).parent_path() / "history_cache.db";
+    history_options.cache_path = beside_db(config, "history_cache.db");
   }
   net::HttpClient rest_http(net.io(), feed_options.tls);
   std::vector<dhan::HistoryRequest> history_requests;
@@ -409,7 +361,7 @@ int run_scanner(const RunOptions& options) {
   asio::post(net.io(), tick);
   systemd.ready(demo ? "scanning (demo)" : "scanning");
 
-  // SIGHUP: reload credentials (daily token rollover); SIGINT/SIGTERM: stop.
+  // SIGHUP: reload credentials (daily token rollover).
   asio::signal_set reload(net.io(), SIGHUP);
   std::function<void()> wait_reload = [&] {
     reload.async_wait([&](const boost::system::error_code& ec, int) {
@@ -431,30 +383,29 @@ int run_scanner(const RunOptions& options) {
   };
   asio::post(net.io(), wait_reload);
 
-  std::promise<int> stopped;
-  asio::signal_set signals(net.io(), SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("received signal {}, shutting down", signal);
-    systemd.stopping();
-    feed->stop([&] { stopped.set_value(0); });
+  const int signal = signalled.get_future().get();
+  spdlog::info("received signal {}, shutting down", signal);
+  systemd.stopping();
+  std::promise<void> stopped;
+  net.call([&] {
+    feed->stop([&] { stopped.set_value(); });
+    return 0;
   });
-  const int rc = stopped.get_future().get();
+  stopped.get_future().get();
   net.call([&] {
     housekeeping.cancel();
     reload.cancel();
-    hub = nullptr;
-    server->stop();
     return 0;
   });
+  dashboard.stop();
   engine.stop();
   if (!alert_service.store().flush(kStopTimeout)) spdlog::warn("alert store did not flush within {} s", kStopTimeout.count());
   telegram = nullptr;
+  dashboard.close();
   net.call([&] {
     if (notifier) notifier->stop();
     history.reset();
     feed.reset();
-    server.reset();
     simulator.reset();
     http.close_idle();
     rest_http.close_idle();
@@ -470,7 +421,7 @@ int run_scanner(const RunOptions& options) {
   net.io().stop();
   net.join();
   spdlog::info("stopped");
-  return rc;
+  return kExitOk;
 }
 
 }  // namespace fno::app

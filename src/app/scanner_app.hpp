@@ -9,6 +9,7 @@
 
 #include "app/config.hpp"
 #include "app/credentials.hpp"
+#include "market/calendar.hpp"
 #include "scan/scanner_config.hpp"
 
 namespace fno::app {
@@ -25,6 +26,9 @@ struct RunOptions {
 // The scanner rules of a run (`always_open`: the demo's round-the-clock
 // market); replay rebuilds a recorded run's scanner with it.
 scan::ScannerConfig scanner_config(const Config& config, bool always_open);
+
+// NSE F&O trading hours and holidays from `market` in config.json.
+market::MarketCalendar nse_calendar(const Config& config);
 
 // Runs until a stop signal; returns a process exit code.
 int run_scanner(const RunOptions& options);

@@ -144,4 +144,18 @@ std::size_t HistoryCache::candle_count() {
   return static_cast<std::size_t>(db_->execAndGet("SELECT COUNT(*) FROM candles").getInt64());
 }
 
+std::vector<market::InstrumentKey> HistoryCache::instruments(IstRange range) {
+  SQLite::Statement s(*db_,
+                      "SELECT segment, security_id FROM coverage WHERE from_ist<? AND to_ist>? "
+                      "ORDER BY segment, security_id");
+  s.bind(1, range.to);
+  s.bind(2, range.from);
+  std::vector<market::InstrumentKey> keys;
+  while (s.executeStep()) {
+    keys.push_back({static_cast<std::uint8_t>(s.getColumn(0).getInt()),
+                    static_cast<std::uint32_t>(s.getColumn(1).getInt64())});
+  }
+  return keys;
+}
+
 }  // namespace fno::dhan

@@ -44,6 +44,8 @@ class HistoryCache {
   // instrument so each delete is an index range. Returns candle rows deleted.
   std::size_t prune_before(market::IstSeconds cutoff);
   std::size_t candle_count();
+  // Instruments whose coverage overlaps `range`, by key.
+  std::vector<market::InstrumentKey> instruments(IstRange range);
 
  private:
   std::unique_ptr<SQLite::Database> db_;

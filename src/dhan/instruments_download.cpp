@@ -11,6 +11,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "util/atomic_file.hpp"
 #include "util/redact.hpp"
 
 namespace fno::dhan {
@@ -19,25 +20,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::int64_t kMaxTimeoutMs = 600'000;
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// Writes `bytes` to `path` and syncs it, so a rename after this is durable.
-void write_synced(const std::filesystem::path& path, std::string_view bytes) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-  if (!file || std::fwrite(bytes.data(), 1, bytes.size(), file.get()) != bytes.size() ||
-      std::fflush(file.get()) != 0 || ::fsync(::fileno(file.get())) != 0) {
-    throw std::system_error(errno, std::generic_category(), "cannot write " + path.string());
-  }
-}
-
-void replace_atomically(const std::filesystem::path& path, std::string_view bytes) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  write_synced(tmp, bytes);
-  std::filesystem::rename(tmp, path);
-}
 
 std::optional<market::IstSeconds> optional_int(const json::object& o, std::string_view key) {
   if (const auto* v = o.if_contains(key); v && v->is_int64()) return v->get_int64();
@@ -129,7 +111,7 @@ void MasterSource::write_meta(const Meta& meta) const {
   json::object o{{"etag", meta.etag}, {"last_modified", meta.last_modified}};
   if (meta.fetched_at) o["fetched_at"] = *meta.fetched_at;
   if (meta.checked_at) o["checked_at"] = *meta.checked_at;
-  replace_atomically(meta_path(), json::serialize(o));
+  util::replace_atomically(meta_path(), json::serialize(o));
 }
 
 bool MasterSource::refresh_due(market::IstSeconds now) const {
@@ -159,7 +141,7 @@ std::optional<ParsedMaster> MasterSource::download(Meta& meta, market::IstSecond
 
   // Validate before the cache is touched: a bad download must not replace a good file.
   const std::filesystem::path tmp = config_.cache_path.string() + ".download";
-  write_synced(tmp, res.body);
+  util::write_synced(tmp, res.body);
   res.body = {};  // release the body before parsing (tens of MB)
   ParsedMaster parsed;
   try {

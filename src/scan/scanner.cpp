@@ -13,6 +13,14 @@ constexpr std::size_t kMaxRemovedTracked = 4096;
 
 }  // namespace
 
+market::CandleRules candle_rules(const ScannerConfig& config, std::uint8_t segment) {
+  const auto it = config.sessions.find(segment);
+  const market::SessionHours hours = it != config.sessions.end() ? it->second : market::SessionHours{};
+  return market::CandleRules{
+      config.always_open ? market::MarketCalendar::always_open() : market::MarketCalendar(hours, config.holidays),
+      config.timer_grace_seconds, config.flat_candles};
+}
+
 struct Scanner::Slot {
   Slot(market::InstrumentKey k, std::string s, double t, std::size_t capacity)
       : key(k), symbol(std::move(s)), tick_size(t), series(capacity) {}
@@ -37,11 +45,7 @@ Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
       strategies_(registry.instantiate(config.strategy_defaults(), config.strategies)),
       rules_(kSegments) {
   for (std::size_t segment = 0; segment < kSegments; ++segment) {
-    const auto it = config_.sessions.find(static_cast<std::uint8_t>(segment));
-    const market::SessionHours hours = it != config_.sessions.end() ? it->second : market::SessionHours{};
-    rules_[segment] = market::CandleRules{
-        config_.always_open ? market::MarketCalendar::always_open() : market::MarketCalendar(hours, config_.holidays),
-        config_.timer_grace_seconds, config_.flat_candles};
+    rules_[segment] = candle_rules(config_, static_cast<std::uint8_t>(segment));
   }
   for (const auto& s : strategies_) any_tick_strategy_ = any_tick_strategy_ || s.strategy->wants_ticks();
 }
@@ -162,6 +166,22 @@ void Scanner::on_history(market::InstrumentKey key, std::span<const market::Cand
 
 void Scanner::on_history_candle(market::InstrumentKey key, const market::Candle& candle) {
   on_history(key, std::span<const market::Candle>(&candle, 1));
+}
+
+std::vector<Signal> Scanner::on_closed_candle(market::InstrumentKey key, const market::Candle& candle) {
+  std::vector<Signal> out;
+  Slot* slot = find(key);
+  if (!slot) {
+    ++counters_.unknown_instrument;
+    return out;
+  }
+  if (!slot->series.empty() && candle.start <= slot->series.back().start) {
+    ++counters_.out_of_order;
+    return out;
+  }
+  close_candle(*slot, candle, false, out);
+  touch(*slot);
+  return out;
 }
 
 void Scanner::touch(Slot& slot) { slot.version = ++version_; }

@@ -59,6 +59,13 @@ class Scanner {
   // so pass a whole batch rather than one candle at a time.
   void on_history(market::InstrumentKey key, std::span<const market::Candle> candles);
   void on_history_candle(market::InstrumentKey key, const market::Candle& candle);
+  // A closed candle from storage (backtest over cached, fetched or recorded
+  // candles), taken as if its builder had just closed it live: the same close
+  // path, so it signals exactly as that live candle would (partial candles
+  // never do). Candles must come oldest first; one not after the last closed
+  // candle is dropped and counted as out of order. Tick rules (wants_ticks)
+  // see no ticks here.
+  std::vector<Signal> on_closed_candle(market::InstrumentKey key, const market::Candle& candle);
 
   std::vector<SnapshotRow> snapshot() const;
   std::optional<SnapshotRow> snapshot(market::InstrumentKey key) const;

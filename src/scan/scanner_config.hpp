@@ -13,6 +13,7 @@
 #include <string>
 
 #include "market/calendar.hpp"
+#include "market/candle_builder.hpp"
 #include "scan/strategy.hpp"
 #include "scan/strategy_registry.hpp"
 
@@ -43,5 +44,9 @@ struct ScannerConfig {
     return StrategyDefaults{lookback, ema_short, ema_long, volume_factor, price_threshold};
   }
 };
+
+// How candles are cut for one exchange segment under `config` (session
+// calendar, timer grace, flat candles): what the Scanner's builders use.
+market::CandleRules candle_rules(const ScannerConfig& config, std::uint8_t segment);
 
 }  // namespace fno::scan

@@ -20,6 +20,25 @@ double normal(std::mt19937_64& rng) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+// How one bar of a backward history walk varies.
+struct BarShape {
+  double volatility;    // log-return stdev from open to close
+  double range;         // high/low reach at most this fraction beyond open/close
+  double volume_scale;  // volume is 0.5-1.5 x this
+};
+
+// Fills one bar of a walk that runs backwards in time: it closes at `close`
+// (the next bar's open) and opens a random step away; `round` snaps prices to
+// the tick. Draws from `rng` in a fixed order, so history is reproducible.
+template <class Bar, class Round>
+void walk_back(Bar& bar, double close, std::mt19937_64& rng, const BarShape& shape, Round round) {
+  bar.close = close;
+  bar.open = round(close * std::exp(-shape.volatility * normal(rng)));
+  bar.high = round(std::max(bar.open, bar.close) * (1.0 + shape.range * uniform01(rng)));
+  bar.low = round(std::min(bar.open, bar.close) * (1.0 - shape.range * uniform01(rng)));
+  bar.volume = static_cast<std::uint64_t>(shape.volume_scale * (0.5 + uniform01(rng)));
+}
+
 double initial_price(const SimInstrument& inst, std::uint64_t seed) {
   std::mt19937_64 rng(mix64(seed ^ (inst.key.security_id * kIdSalt)));
   const bool index = inst.instrument == "FUTIDX";
@@ -165,11 +184,7 @@ std::vector<MinuteCandle> MarketModel::minute_history(std::size_t i, market::Ist
     std::mt19937_64 rng(mix64(options_.seed ^ (inst.key.security_id * kIdSalt) ^ static_cast<std::uint64_t>(t)));
     MinuteCandle c;
     c.start = t;
-    c.close = close;
-    c.open = round_to_tick(i, close * std::exp(-kMinuteVolatility * normal(rng)));
-    c.high = round_to_tick(i, std::max(c.open, c.close) * (1.0 + 0.0008 * uniform01(rng)));
-    c.low = round_to_tick(i, std::min(c.open, c.close) * (1.0 - 0.0008 * uniform01(rng)));
-    c.volume = static_cast<std::uint64_t>(volume_scale * (0.5 + uniform01(rng)));
+    walk_back(c, close, rng, {kMinuteVolatility, 0.0008, volume_scale}, [&](double p) { return round_to_tick(i, p); });
     if (t < to) out.push_back(c);
     close = c.open;
   }
@@ -190,11 +205,7 @@ std::vector<DailyCandle> MarketModel::daily_history(std::size_t i, market::IstSe
     std::mt19937_64 rng(mix64(options_.seed ^ (inst.key.security_id * kIdSalt) ^ static_cast<std::uint64_t>(day) ^ 1));
     DailyCandle c;
     c.day = day;
-    c.close = close;
-    c.open = round_to_tick(i, close * std::exp(-kDailyVolatility * normal(rng)));
-    c.high = round_to_tick(i, std::max(c.open, c.close) * (1.0 + 0.008 * uniform01(rng)));
-    c.low = round_to_tick(i, std::min(c.open, c.close) * (1.0 - 0.008 * uniform01(rng)));
-    c.volume = static_cast<std::uint64_t>(volume_scale * (0.5 + uniform01(rng)));
+    walk_back(c, close, rng, {kDailyVolatility, 0.008, volume_scale}, [&](double p) { return round_to_tick(i, p); });
     if (day < to) out.push_back(c);
     close = c.open;
   }

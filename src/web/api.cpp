@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "web/alert_csv.hpp"
 #include "web/api_json.hpp"
 #include "web/scanner_query.hpp"
@@ -153,7 +155,7 @@ Reply Api::handle(const Request& req, const Query& query) {
   if (name == "settings") return settings(req);
   if (!get) {
     const bool known = name == "status" || name == "scanner" || name == "alerts" || name == "alerts.csv" ||
-                       name == "strategies" || name == "instruments" || name == "candles";
+                       name == "strategies" || name == "instruments" || name == "candles" || name == "backtests";
     return known ? method_not_allowed(req, "GET") : api_error(req, not_found("no such endpoint"));
   }
   if (s.size() == 2 && name == "status") return status(req);
@@ -163,6 +165,7 @@ Reply Api::handle(const Request& req, const Query& query) {
   if (s.size() == 2 && name == "alerts.csv") return alerts_csv(req, query);
   if (s.size() == 2 && name == "strategies") return strategies(req);
   if (s.size() == 4 && name == "candles") return candles(req, query);
+  if ((s.size() == 2 || s.size() == 3) && name == "backtests") return backtests(req, query);
   return api_error(req, not_found("no such endpoint"));
 }
 
@@ -372,6 +375,24 @@ Reply Api::settings(const Request& req) {
 }
 
 Reply Api::strategies(const Request& req) { return api_ok(req, json::object{{"strategies", backend_.strategies()}}); }
+
+bool valid_backtest_id(std::string_view id) {
+  constexpr std::size_t kMaxIdLength = 128;
+  if (id.empty() || id.size() > kMaxIdLength || id.front() == '.') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
+Reply Api::backtests(const Request& req, const Query& query) {
+  const auto& s = query.segments();
+  if (s.size() == 2) return api_ok(req, json::object{{"backtests", backend_.backtests()}});
+  if (!valid_backtest_id(s[2])) return api_error(req, not_found("no such backtest"));
+  auto summary = backend_.backtest(s[2]);
+  if (!summary) return api_error(req, not_found("no such backtest"));
+  return api_ok(req, *summary);
+}
 
 Reply Api::candles(const Request& req, const Query& query) {
   const auto& s = query.segments();

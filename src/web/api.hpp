@@ -37,6 +37,7 @@ class Api {
   Reply settings(const Request& req);
   Reply strategies(const Request& req);
   Reply candles(const Request& req, const Query& query);
+  Reply backtests(const Request& req, const Query& query);
 
   ApiBackend& backend_;
   boost::asio::any_io_executor worker_;
@@ -48,5 +49,9 @@ Response api_error(const Request& req, const ApiError& error);
 Response api_ok(const Request& req, const boost::json::value& body,
                 boost::beast::http::status status = boost::beast::http::status::ok);
 Response method_not_allowed(const Request& req, std::string_view allow);
+
+// A backtest id as GET /api/backtests/{id} accepts it: 1..128 letters,
+// digits, '.', '_' or '-', not starting with '.' (so never a path).
+bool valid_backtest_id(std::string_view id);
 
 }  // namespace fno::web

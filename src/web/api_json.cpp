@@ -194,6 +194,12 @@ json::object status_json(const StatusReport& report, const WebFigures& web) {
                                 {"total", report.history.total},
                                 {"failed", report.history.failed},
                                 {"eta_seconds", opt(report.history.eta_seconds)}};
+  if (report.replay) {
+    out["replay"] = json::object{{"file", report.replay->file},
+                                 {"frames", report.replay->frames},
+                                 {"packets", report.replay->packets},
+                                 {"finished", report.replay->finished}};
+  }
   out["instrument_master"] = json::object{{"age_seconds", opt(report.instrument_master_age_seconds)},
                                           {"rows", report.instrument_rows}};
   out["queues"] = std::move(queues);

@@ -74,10 +74,18 @@ struct HistoryProgress {
   std::optional<double> eta_seconds = std::nullopt;  // while the warm-up runs
 };
 
+// How far `fno-scanner replay --web` has played its recording.
+struct ReplayProgress {
+  std::string file;
+  std::uint64_t frames = 0;
+  std::uint64_t packets = 0;
+  bool finished = false;  // the file ended; the dashboard keeps serving the result
+};
+
 // Everything /api/status and /metrics report, gathered by the app.
 struct StatusReport {
   std::string version;
-  std::string mode;  // "live" | "demo"
+  std::string mode;  // "live" | "demo" | "replay"
   std::int64_t uptime_seconds = 0;
   std::int64_t server_time_ms = 0;
   // False when the scanner cannot work at all (status "down", HTTP 503).
@@ -90,6 +98,7 @@ struct StatusReport {
   MarketClock market;
   dhan::FeedStatus feed;
   HistoryProgress history;
+  std::optional<ReplayProgress> replay;  // mode "replay" only
   std::optional<double> instrument_master_age_seconds;
   std::size_t instrument_rows = 0;
   std::map<std::string, std::uint64_t> queue_drops;  // "feed", "engine", "store", ...
@@ -163,6 +172,16 @@ class ApiBackend {
 
   // Closed candles and indicator lines; nullopt for an unknown instrument.
   virtual std::optional<ChartData> chart(market::InstrumentKey key) = 0;
+
+  // GET /api/backtests: the backtest summaries (summary.json without its
+  // "signals"), newest first.
+  virtual boost::json::array backtests() { return {}; }
+  // GET /api/backtests/{id}: one whole summary.json; nullopt when unknown.
+  // `id` has passed the API's strict check (letters, digits, . _ -).
+  virtual std::optional<boost::json::object> backtest(std::string_view id) {
+    (void)id;
+    return std::nullopt;
+  }
 };
 
 }  // namespace fno::web

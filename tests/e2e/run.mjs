@@ -288,6 +288,19 @@ async function main() {
       const after = Number(await page.inputValue('[data-testid="set-lookback"]'));
       await shot('settings');
       if (after !== next) throw new Error(`lookback is ${after} after reload, expected ${next}`);
+      const help = await page.textContent('[data-testid="set-lookback-help"]');
+      if (!help.includes('candles')) throw new Error(`lookback's help text is "${help}"`);
+    });
+
+    // A fresh demo has no backtest: the tab must show its list or, as here, the
+    // empty state that says how to make one.
+    await check('backtests tab shows its list or how to run a backtest', async () => {
+      await page.click('[data-testid=tab-backtests]');
+      const shown = await page.waitForSelector('[data-testid=backtests-empty], [data-testid=backtest-list]', { timeout: kStepTimeoutMs });
+      await shot('backtests');
+      const empty = (await shown.getAttribute('data-testid')) === 'backtests-empty';
+      if (empty && !(await shown.textContent()).includes('fno-scanner backtest')) throw new Error('the empty state does not say how to run a backtest');
+      return empty ? 'empty state' : 'list';
     });
 
     await check('each strategy has its tab', async () => {

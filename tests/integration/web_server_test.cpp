@@ -9,7 +9,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
 #include <sys/socket.h>
@@ -23,6 +22,7 @@
 #include <thread>
 
 #include "support/child_process.hpp"
+#include "support/ws_client.hpp"
 #include "web_test_backend.hpp"
 
 namespace fno::web {
@@ -31,10 +31,10 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using test::TestBackend;
+using fno::test::WsClient;
 
 // The server on its own network thread, like the app runs it.
 class Server {
@@ -464,53 +464,6 @@ TEST(WebAuth, FailedLoginsAreRateLimited) {
 }
 
 // ---- Live push ----
-
-class WsClient {
- public:
-  WsClient(std::uint16_t port, std::string target, std::map<std::string, std::string> headers = {})
-      : ws_(io_) {
-    asio::connect(ws_.next_layer(), std::array{tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)});
-    set_receive_timeout(10);
-    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
-      for (const auto& [name, value] : headers) req.set(name, value);
-    }));
-    ws_.handshake(response_, "127.0.0.1:" + std::to_string(port), target, ec_);
-  }
-  const beast::error_code& error() const { return ec_; }
-  const websocket::response_type& response() const { return response_; }
-
-  // Next text message; empty on timeout or close.
-  std::string read() {
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    ws_.read(buffer, ec);
-    if (ec) return {};
-    return beast::buffers_to_string(buffer.data());
-  }
-  // Reads until a {"type": type} message arrives; null when none did.
-  json::value read_type(std::string_view type, int max_messages = 200) {
-    for (int i = 0; i < max_messages; ++i) {
-      const auto text = read();
-      if (text.empty()) return nullptr;
-      auto value = json::parse(text);
-      if (value.at("type").as_string() == type) return value;
-    }
-    return nullptr;
-  }
-  void send(const std::string& text) { ws_.write(asio::buffer(text)); }
-  tcp::socket& socket() { return ws_.next_layer(); }
-
- private:
-  void set_receive_timeout(int seconds) {
-    timeval tv{seconds, 0};
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-
-  asio::io_context io_;
-  websocket::stream<tcp::socket> ws_;
-  websocket::response_type response_;
-  beast::error_code ec_;
-};
 
 // A full delta holding A-FUT and B-FUT.
 scan::SnapshotDelta two_row_snapshot() {

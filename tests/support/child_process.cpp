@@ -115,14 +115,23 @@ int free_port() {
   return acceptor.local_endpoint().port();
 }
 
-std::optional<HttpReply> http_get(int port, const std::string& target) {
+std::optional<HttpReply> http_get(int port, const std::string& target) { return http_request(port, "GET", target); }
+
+std::optional<HttpReply> http_request(int port, std::string_view method, const std::string& target,
+                                      const std::string& body) {
   try {
     asio::io_context io;
     beast::tcp_stream stream(io);
     stream.expires_after(std::chrono::seconds(5));
     stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-    http::request<http::empty_body> req{http::verb::get, target, 11};
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1");
+    if (method != "GET") {
+      req.set("X-CSRF-Token", "1");  // loopback mode: any non-empty value
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+      req.prepare_payload();
+    }
     http::write(stream, req);
     beast::flat_buffer buffer;
     http::response<http::string_body> res;

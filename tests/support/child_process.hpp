@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fno::test {
@@ -58,6 +59,9 @@ struct HttpReply {
   std::string body;
 };
 std::optional<HttpReply> http_get(int port, const std::string& target);
+// Any method ("PUT", "POST", ...) with a JSON body and the loopback CSRF header.
+std::optional<HttpReply> http_request(int port, std::string_view method, const std::string& target,
+                                      const std::string& body = "");
 
 // Polls http_get until it answers or `timeout` passes.
 std::optional<HttpReply> wait_for_http(int port, const std::string& target, std::chrono::milliseconds timeout);

@@ -8,6 +8,7 @@ import { Watchlists } from './components/Watchlists';
 import { Settings } from './components/Settings';
 import { StrategyTab } from './components/StrategyTab';
 import { ChartView } from './components/ChartView';
+import { Backtests } from './components/Backtests';
 import { navigate, useRoute } from './state/hooks';
 import { useStrategies } from './lib/strategies';
 
@@ -18,6 +19,7 @@ interface Tab {
 
 function activePath(path: string): string {
   if (path === '/' || path.startsWith('/scanner') || path.startsWith('/chart/')) return '/scanner';
+  if (path.startsWith('/backtests')) return '/backtests';
   return path;
 }
 
@@ -28,6 +30,7 @@ export function App() {
     { path: '/scanner', label: 'Scanner' },
     { path: '/alerts', label: 'Alerts' },
     ...strategies.map((s) => ({ path: `/strategy/${encodeURIComponent(s.id)}`, label: s.name })),
+    { path: '/backtests', label: 'Backtests' },
     { path: '/watchlists', label: 'Watchlists' },
     { path: '/settings', label: 'Settings' },
   ];
@@ -79,6 +82,8 @@ function View({ path, search }: { path: string; search: string }) {
       return <Scanner search={search} />;
     case 'alerts':
       return <AlertHistory search={search} />;
+    case 'backtests':
+      return <Backtests id={parts[1]} />;
     case 'watchlists':
       return <Watchlists />;
     case 'settings':

@@ -113,13 +113,42 @@ TEST(Config, EffectiveJsonRoundTrips) {
 
 TEST(Config, SchemaIsRecordedByTheValidationItself) {
   const auto schema = parse_config("{}").schema;
-  EXPECT_EQ(schema.at("hist_days"), (boost::json::object{{"type", "int"}, {"min", 0}, {"max", 1825}}));
-  EXPECT_EQ(schema.at("feed.connections"), (boost::json::object{{"type", "int"}, {"min", 1}, {"max", 5}}))
-      << "absent sections are still described";
+  EXPECT_EQ(schema.at("hist_days"),
+            (boost::json::object{{"type", "int"},
+                                 {"min", 0},
+                                 {"max", 1825},
+                                 {"help", "days of 1-minute history used to warm indicators up (0 = none)"}}));
+  EXPECT_EQ(schema.at("feed.connections").at("max"), 5) << "absent sections are still described";
+  EXPECT_EQ(schema.at("request_code").at("values"), (boost::json::array{15, 17, 21}));
   EXPECT_EQ(schema.at("volume_factor").at("type"), "number");
   EXPECT_EQ(schema.at("web.bind").at("type"), "string");
   // The ranges are the ones enforced: one past the maximum is refused.
   EXPECT_THROW(parse_config(R"({"feed": {"connections": 6}})"), ConfigError);
+  EXPECT_THROW(parse_config(R"({"request_code": 16})"), ConfigError);
+}
+
+// Every scalar setting the dashboard shows (the effective config's leaves)
+// has a schema entry with a help text, so a key added without one fails here.
+void expect_described(const boost::json::object& settings, const boost::json::object& schema,
+                      const std::string& prefix) {
+  for (const auto& [key, value] : settings) {
+    const std::string dotted = prefix + std::string(key);
+    if (value.is_object()) {
+      expect_described(value.as_object(), schema, dotted + ".");
+    } else if (!value.is_array()) {
+      const auto* meta = schema.if_contains(dotted);
+      ASSERT_NE(meta, nullptr) << dotted << " has no schema entry";
+      const auto* help = meta->as_object().if_contains("help");
+      ASSERT_TRUE(help && help->is_string() && !help->as_string().empty()) << dotted << " has no help text";
+    }
+  }
+}
+
+TEST(Config, EveryScalarSettingHasHelp) {
+  const LoadedConfig loaded = parse_config(R"({"feed": {"ca_file": "sim-ca.pem"}})");
+  const auto settings = to_json(loaded.config);
+  ASSERT_TRUE(settings.at("feed").as_object().contains("ca_file"));
+  expect_described(settings, loaded.schema, "");
 }
 
 }  // namespace

@@ -2,23 +2,27 @@
 // through the real feed client (the binary's frame tap), then replayed twice
 // through codec, engine and alert store; both replays must store identical
 // alerts, including the scripted ones. A damaged copy of the file replays up
-// to the damage and says so.
+// to the damage and says so. `replay --web` serves the same replay to real
+// HTTP and WebSocket clients.
+#include "app/replay.hpp"
+
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 #include <tuple>
 
 #include "alerts/reader.hpp"
-#include "app/replay.hpp"
-#include "dhan/feed_client.hpp"
-#include "record/recorder.hpp"
 #include "record/recording_reader.hpp"
-#include "sim/simulator.hpp"
 #include "support/child_process.hpp"
+#include "support/sim_recording.hpp"
+#include "support/ws_client.hpp"
 
 namespace fno::app {
 namespace {
@@ -29,15 +33,7 @@ constexpr std::size_t kInstruments = 4;
 constexpr double kSimSpeed = 60;  // one simulated minute per second
 constexpr auto kSession = 16s;    // 16 simulated minutes
 
-class DiscardSink final : public dhan::PacketSink {
- public:
-  bool push(const dhan::Packet&) override { return true; }
-};
-
-std::vector<sim::SimInstrument> universe() {
-  const auto& all = sim::default_universe();
-  return {all.begin(), all.begin() + kInstruments};
-}
+std::vector<sim::SimInstrument> universe() { return test::first_instruments(kInstruments); }
 
 sim::Scenario scripted_breakouts() {
   sim::Scenario s;
@@ -46,42 +42,12 @@ sim::Scenario scripted_breakouts() {
   return s;
 }
 
-// Runs the simulator and the real feed client with the recorder tapping its
-// frames, as the binary does with record.enabled; returns the file.
+// The recording the binary would make of this session (record.enabled).
 std::filesystem::path record_session(const std::filesystem::path& dir) {
-  boost::asio::io_context io;
-  sim::SimulatorOptions so;
-  so.instruments = universe();
-  so.speed = kSimSpeed;
-  so.seed = 15;
-  so.always_open = true;
-  so.scenario = scripted_breakouts();
-  sim::Simulator simulator(io, so);
-  record::RecordOptions ro;
-  ro.writer.dir = dir;
-  record::Recorder recorder(ro, R"({"mode":"demo","always_open":true})");
-  recorder.start();
-  DiscardSink sink;
-  dhan::FeedOptions fo;
-  fo.url = simulator.feed_url();
-  fo.client_id = "1000000001";           // obviously fake
-  fo.access_token = "fake-replay-token";  // obviously fake
-  fo.on_frame = [&recorder](int connection, std::span<const std::uint8_t> frame) {
-    recorder.on_frame(static_cast<std::uint32_t>(connection), frame);
-  };
-  fo.on_connection_lost = [&recorder] { recorder.on_gap(); };
-  dhan::FeedClient feed(io, fo, sink);
-  std::vector<market::InstrumentKey> keys;
-  for (const auto& i : universe()) keys.push_back(i.key);
-  feed.start(keys);
-  io.run_for(kSession);
-  bool stopped = false;
-  feed.stop([&] { stopped = true; });
-  io.run_for(3s);
-  EXPECT_TRUE(stopped);
-  recorder.stop();
-  EXPECT_EQ(recorder.status().drops, 0U);
-  return recorder.status().file;
+  const auto r = test::record_sim_session(dir, universe(), scripted_breakouts(), kSimSpeed, kSession, 15);
+  EXPECT_TRUE(r.feed_stopped);
+  EXPECT_EQ(r.drops, 0U);
+  return r.file;
 }
 
 Config replay_config() {
@@ -142,9 +108,9 @@ TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
   // The scripted breakouts are among them (the scenario's ground truth).
   for (std::size_t i : {0, 1}) {
     const auto key = universe()[i].key.security_id;
-    EXPECT_TRUE(std::any_of(a.begin(), a.end(), [&](const Row& r) {
-      return std::get<1>(r) == key && std::get<3>(r) == "breakout";
-    })) << "no breakout alert for " << universe()[i].symbol;
+    EXPECT_TRUE(std::any_of(a.begin(), a.end(),
+                            [&](const Row& r) { return std::get<1>(r) == key && std::get<3>(r) == "breakout"; }))
+        << "no breakout alert for " << universe()[i].symbol;
   }
 }
 
@@ -173,6 +139,83 @@ TEST_F(RecordReplay, CliReportsDamageAfterAPartialReplay) {
   const auto bad = test::run_to_completion({FNO_SCANNER_BIN, "replay", "not-a-recording.fnorec"}, dir_->path());
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("not an fno-scanner recording"), std::string::npos) << bad.output;
+}
+
+// The dashboard on a replay: a WebSocket client connected while it plays sees
+// mode "replay", scanner rows and alerts as they are stored; once the file
+// ends the server keeps serving the same alerts a plain replay stores, and
+// refuses changes.
+TEST_F(RecordReplay, WebDashboardServesTheReplayAsItPlays) {
+  const ReplayResult plain = replay(file_, dir_->path() / "plain.db");
+  ASSERT_GT(plain.alerts, 0U);
+  const auto cwd = dir_->path() / "web";
+  std::filesystem::create_directories(cwd);
+  std::ofstream(cwd / "config.json") << R"({"lookback": 5, "ema_short": 3, "ema_long": 5})";  // replay_config()
+  // The live run's auth rules: beyond loopback only with DASHBOARD_TOKEN.
+  const auto exposed = test::run_to_completion(
+      {FNO_SCANNER_BIN, "replay", file_.string(), "--web", "--bind", "0.0.0.0", "--db", "exposed.db"}, cwd);
+  EXPECT_EQ(exposed.exit_code, 1) << exposed.output;
+  EXPECT_NE(exposed.output.find("DASHBOARD_TOKEN is not set"), std::string::npos) << exposed.output;
+
+  const int port = test::free_port();
+  test::ChildProcess scanner({FNO_SCANNER_BIN, "replay", file_.string(), "--web", "--port", std::to_string(port),
+                              "--speed", "2", "--db", "web.db"},
+                             cwd, {}, cwd / "out.txt");
+  const auto first = test::wait_for_http(port, "/api/status", 20s);
+  ASSERT_TRUE(first) << scanner.output();
+  EXPECT_EQ(boost::json::parse(first->body).at("mode"), "replay") << first->body;
+
+  test::WsClient ws(static_cast<std::uint16_t>(port), "/ws");
+  ASSERT_FALSE(ws.error()) << ws.error().message();
+  const auto hello = ws.read_type("hello");
+  ASSERT_FALSE(hello.is_null());
+  EXPECT_EQ(hello.at("data").at("mode"), "replay");
+  std::set<std::int64_t> pushed;
+  std::size_t rows = 0;
+  bool finished = false;
+  for (int i = 0; i < 5000 && !finished; ++i) {
+    const auto text = ws.read();
+    if (text.empty()) break;
+    const auto message = boost::json::parse(text);
+    const auto& type = message.at("type").as_string();
+    const auto& data = message.at("data");
+    if (type == "alert") pushed.insert(data.at("id").to_number<std::int64_t>());
+    if (type == "snapshot" || type == "rows") rows = std::max(rows, data.at("rows").as_array().size());
+    if (type == "status") {
+      const auto* progress = data.as_object().if_contains("replay");
+      finished = progress && progress->at("finished").as_bool();
+    }
+  }
+  ASSERT_TRUE(finished) << "the replay never reported its end\n" << scanner.output();
+  EXPECT_GT(rows, 0U);
+  EXPECT_FALSE(pushed.empty()) << "no alert reached /ws while the replay played";
+
+  // After the end: still serving, the same alerts as the plain replay.
+  const auto status = boost::json::parse(test::http_get(port, "/api/status")->body);
+  EXPECT_EQ(status.at("replay").at("frames").to_number<std::uint64_t>(), plain.frames);
+  EXPECT_EQ(status.at("status"), "ok") << "a cleanly ended replay is not a degraded feed: " << status;
+  const auto scanner_rows = boost::json::parse(test::http_get(port, "/api/scanner")->body);
+  EXPECT_EQ(scanner_rows.at("total").to_number<std::size_t>(), kInstruments);
+  const auto page = boost::json::parse(test::http_get(port, "/api/alerts?limit=1000")->body);
+  std::set<std::int64_t> listed;
+  for (const auto& a : page.at("alerts").as_array()) listed.insert(a.at("id").to_number<std::int64_t>());
+  EXPECT_EQ(listed.size(), plain.alerts);
+  for (const auto id : pushed) EXPECT_TRUE(listed.contains(id)) << "pushed alert " << id << " is not stored";
+  EXPECT_EQ(alert_rows(cwd / "web.db"), alert_rows(dir_->path() / "plain.db"));
+
+  // Read-only: nothing may subscribe or rewrite config.json.
+  const auto put = test::http_request(port, "PUT", "/api/settings", R"({"lookback": 9})");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 409) << put->body;
+  EXPECT_NE(put->body.find("read_only"), std::string::npos) << put->body;
+  const auto post = test::http_request(port, "POST", "/api/watchlists", R"({"name": "banks"})");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 409) << post->body;
+
+  EXPECT_EQ(scanner.stop(SIGINT, 10s), 0) << scanner.output();
+  EXPECT_NE(scanner.output().find("keeps serving"), std::string::npos) << scanner.output();
+  EXPECT_NE(scanner.output().find("replayed " + std::to_string(plain.frames) + " frames"), std::string::npos)
+      << scanner.output();
 }
 
 }  // namespace

@@ -3,19 +3,16 @@
 // the previous/next symbol of the scanner's current order, Esc goes back.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
-  CandlestickSeries, ColorType, CrosshairMode, HistogramSeries, LineSeries, createChart, createSeriesMarkers,
-  type IChartApi, type ISeriesApi, type MouseEventParams, type Time, type UTCTimestamp,
+  CandlestickSeries, CrosshairMode, HistogramSeries, LineSeries, createChart, createSeriesMarkers,
+  type IChartApi, type ISeriesApi, type MouseEventParams, type UTCTimestamp,
 } from 'lightweight-charts';
 import type { CandleSeries, ChartMarker, Instrument } from '../lib/types';
 import { api } from '../lib/api';
 import { fmtChartTime, fmtPrice, fmtVolume, instrumentKey } from '../lib/format';
 import { alertMarkers, upsertByTime, volumePoints } from '../lib/chartData';
+import { chartOptions, cssVar } from '../lib/chartTheme';
 import { navigate, store, useLive } from '../state/hooks';
 import { chartPath } from './Toasts';
-
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
 
 interface Legend {
   time: number;
@@ -49,15 +46,7 @@ export function ChartView({ segment, securityId }: { segment: string; securityId
     if (!el || !data) return;
     const up = cssVar('--up');
     const down = cssVar('--down');
-    const chart: IChartApi = createChart(el, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: cssVar('--bg-panel') }, textColor: cssVar('--text-muted'), fontSize: 12, attributionLogo: false },
-      grid: { vertLines: { color: cssVar('--grid') }, horzLines: { color: cssVar('--grid') } },
-      crosshair: { mode: CrosshairMode.Normal },
-      rightPriceScale: { borderColor: cssVar('--border') },
-      timeScale: { borderColor: cssVar('--border'), timeVisible: true, secondsVisible: false, tickMarkFormatter: (x: Time) => fmtChartTime(x as number) },
-      localization: { timeFormatter: (x: Time) => fmtChartTime(x as number, true), priceFormatter: (p: number) => fmtPrice(p) },
-    });
+    const chart: IChartApi = createChart(el, { ...chartOptions((p) => fmtPrice(p)), crosshair: { mode: CrosshairMode.Normal } });
     const candles = chart.addSeries(CandlestickSeries, { upColor: up, downColor: down, borderVisible: false, wickUpColor: up, wickDownColor: down });
     const volume = chart.addSeries(HistogramSeries, { color: cssVar('--volume'), priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });

@@ -1,7 +1,7 @@
 // Status bar: mode, feed connections, market clock, uptime, alerts today,
 // ticks/s, history warm-up, store/Telegram health and the push connection.
 import { useLive, useTicker } from '../state/hooks';
-import { connectionHealth, feedHealth, marketClock, type Health } from '../lib/market';
+import { connectionHealth, feedHealth, marketClock, modeBadge, type Health } from '../lib/market';
 import { fmtDuration } from '../lib/format';
 
 function Dot({ health, label, title }: { health: Health; label: string; title: string }) {
@@ -25,8 +25,8 @@ export function Header() {
     <header class="statusbar" role="banner">
       <div class="brand">fno-scanner</div>
       {s && (
-        <span class={`mode mode-${s.mode}`} data-testid="mode">
-          {s.mode === 'live' ? 'LIVE' : 'DEMO'}
+        <span class={`mode mode-${s.mode}`} data-testid="mode" title={modeBadge(s).title}>
+          {modeBadge(s).label}
         </span>
       )}
       {live.connection !== 'open' && (

@@ -5,12 +5,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api } from '../lib/api';
 import { useStrategies } from '../lib/strategies';
-import { buildPatch, displayValue, flattenSettings, needsRestart, parseInput, strategyMeta, type Field, type FieldMeta } from '../state/settings';
+import { buildPatch, displayValue, flattenSettings, helpText, needsRestart, parseInput, strategyMeta, type Field, type FieldMeta } from '../state/settings';
 
 interface SettingsResponse {
   settings: Record<string, unknown>;
   restart_required_keys?: string[];
-  /** Optional (not in API.md yet): per-key type/range/help. */
+  /** Per-key type, range and help text, recorded by config.json's validation. */
   schema?: Record<string, FieldMeta>;
   /** Optional (not in API.md yet): secret name → whether it is set. */
   secrets?: Record<string, boolean>;
@@ -73,6 +73,12 @@ export function Settings() {
     const common = { id, 'aria-invalid': errors[f.key] ? true : undefined, 'aria-describedby': `${id}-help`, 'data-testid': id };
     if (f.type === 'bool')
       return <input type="checkbox" {...common} checked={value === 'true'} onChange={(e) => onInput(String(e.currentTarget.checked))} />;
+    if (f.meta.values)
+      return (
+        <select {...common} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
+          {f.meta.values.map((v) => <option key={v} value={String(v)}>{v}</option>)}
+        </select>
+      );
     if (f.type === 'int' || f.type === 'number')
       return <input type="number" {...common} step={f.type === 'int' ? 1 : 'any'} min={f.meta.min ?? undefined} max={f.meta.max ?? undefined}
         value={value} onInput={(e) => onInput(e.currentTarget.value)} />;
@@ -114,10 +120,8 @@ export function Settings() {
                   )}
                 </label>
                 {input(f)}
-                <small id={`set-${f.key}-help`} class="muted">
-                  {f.meta.description ?? ''}
-                  {f.meta.min !== undefined && f.meta.min !== null ? ` min ${f.meta.min}` : ''}
-                  {f.meta.max !== undefined && f.meta.max !== null ? ` max ${f.meta.max}` : ''}
+                <small id={`set-${f.key}-help`} class="muted help" data-testid={`set-${f.key}-help`}>
+                  {helpText(f)}
                 </small>
                 {errors[f.key] && <span class="error" role="alert">{errors[f.key]}</span>}
               </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fmtChartTime, fmtDuration, fmtIstTime, fmtPct, fmtPrice, fmtVolume, istDay, parseIst } from './format';
-import { marketClock, connectionHealth } from './market';
+import { marketClock, connectionHealth, modeBadge } from './market';
 import { csrfToken } from './api';
 
 describe('format', () => {
@@ -54,6 +54,16 @@ describe('market clock', () => {
     expect(connectionHealth('streaming', 45)).toBe('warn');
     expect(connectionHealth('backoff', null)).toBe('warn');
     expect(connectionHealth('auth_failed', null)).toBe('bad');
+  });
+  it('mode badge labels a replay and says when its file ended', () => {
+    expect(modeBadge({ mode: 'demo' }).label).toBe('DEMO');
+    expect(modeBadge({ mode: 'live' }).label).toBe('LIVE');
+    const playing = modeBadge({ mode: 'replay', replay: { file: 'a.fnorec', frames: 10, packets: 40, finished: false } });
+    expect(playing.label).toBe('REPLAY');
+    expect(playing.title).toContain('a.fnorec: 10 frames');
+    const ended = modeBadge({ mode: 'replay', replay: { file: 'a.fnorec', frames: 99, packets: 400, finished: true } });
+    expect(ended.label).toBe('REPLAY · ended');
+    expect(modeBadge({ mode: 'replay' }).label).toBe('REPLAY');
   });
   it('csrf token comes from the cookie, else any non-empty value', () => {
     expect(csrfToken('a=1; fno_csrf=abc%3D; b=2')).toBe('abc=');

@@ -33,3 +33,20 @@ export function feedHealth(health: string): Health {
   if (health === 'starting' || health === 'degraded') return 'warn';
   return 'bad';
 }
+
+export interface ModeBadge {
+  label: string;
+  title: string;
+}
+
+/** The header's run-mode badge: LIVE, DEMO, or REPLAY with the recording's progress. */
+export function modeBadge(status: Pick<Status, 'mode' | 'replay'>): ModeBadge {
+  if (status.mode === 'live') return { label: 'LIVE', title: 'live Dhan feed' };
+  if (status.mode === 'demo') return { label: 'DEMO', title: 'built-in simulator' };
+  const r = status.replay;
+  if (!r) return { label: 'REPLAY', title: 'replay of a recording' };
+  return {
+    label: r.finished ? 'REPLAY · ended' : 'REPLAY',
+    title: `replay of ${r.file}: ${r.frames} frames, ${r.packets} packets${r.finished ? ' (file ended; the result stays browsable)' : ' so far'}`,
+  };
+}

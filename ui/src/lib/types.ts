@@ -71,7 +71,7 @@ export interface Status {
   status: 'ok' | 'degraded' | 'down';
   reasons: string[];
   version: string;
-  mode: 'live' | 'demo';
+  mode: 'live' | 'demo' | 'replay';
   uptime_seconds: number;
   server_time_ms: number;
   active_symbols: number;
@@ -88,6 +88,8 @@ export interface Status {
     connections: FeedConnection[];
   };
   history: { done: number; total: number; failed: number };
+  /** `fno-scanner replay --web` only. */
+  replay?: { file: string; frames: number; packets: number; finished: boolean };
   instrument_master?: { age_seconds: number | null; rows: number };
   queues?: Record<string, number>;
   store: { degraded: boolean; error: string };
@@ -185,4 +187,53 @@ export type PushMessage =
 
 export interface ApiErrorBody {
   error: { code: string; message: string; field?: string };
+}
+
+/** One strategy's outcome in one backtest run (`fno-scanner backtest`). */
+export interface BacktestStrategyResult {
+  strategy: string;
+  signals: number;
+  evaluated: number;
+  hits: number;
+  hit_rate: number | null;
+  avg_move_pct: number | null;
+  avg_win_pct: number | null;
+  avg_loss_pct: number | null;
+}
+
+/** One parameter combination of a backtest. */
+export interface BacktestRun {
+  params: Record<string, unknown>;
+  per_strategy: BacktestStrategyResult[];
+}
+
+/** A signal of a backtest; `time` is IST epoch seconds of the candle start. */
+export interface BacktestSignal {
+  run: number;
+  time: number;
+  symbol: string;
+  segment: string;
+  security_id: number;
+  strategy: string;
+  kind: string;
+  price: number;
+  later_price: number | null;
+  move_pct: number | null;
+  hit: boolean | null;
+}
+
+/** GET /api/backtests entries (without `signals`) and GET /api/backtests/{id}. */
+export interface BacktestSummary {
+  id: string;
+  created: string;
+  strategy: string[];
+  from: string;
+  to: string;
+  horizon_minutes: number;
+  source: string;
+  instruments: number;
+  candles: number;
+  runs: BacktestRun[];
+  signals?: BacktestSignal[];
+  signals_truncated?: boolean;
 }

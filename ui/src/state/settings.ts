@@ -10,7 +10,12 @@ export interface FieldMeta {
   type?: string;
   min?: number | null;
   max?: number | null;
+  /** The server schema's help text (config.json keys). */
+  help?: string;
+  /** Strategy parameters' help text (/api/strategies). */
   description?: string;
+  /** The only values accepted (e.g. request_code 15, 17, 21). */
+  values?: number[];
   options?: string[];
 }
 
@@ -68,6 +73,7 @@ export function parseInput(field: Field, text: string): { value: unknown } | { e
       const n = Number(text);
       if (text.trim() === '' || !Number.isFinite(n)) return { error: 'must be a number' };
       if (field.type === 'int' && !Number.isInteger(n)) return { error: 'must be a whole number' };
+      if (field.meta.values && !field.meta.values.includes(n)) return { error: `must be one of ${field.meta.values.join(', ')}` };
       if (min !== null && min !== undefined && n < min) return { error: `must be ≥ ${min}` };
       if (max !== null && max !== undefined && n > max) return { error: `must be ≤ ${max}` };
       return { value: n };
@@ -88,6 +94,21 @@ export function parseInput(field: Field, text: string): { value: unknown } | { e
         return { error: 'must be valid JSON' };
       }
   }
+}
+
+/** The text under a field: what it means, then what it accepts. */
+export function helpText(field: Field): string {
+  const { help, description, min, max, values } = field.meta;
+  const accepts = values
+    ? `one of ${values.join(', ')}`
+    : min !== undefined && min !== null && max !== undefined && max !== null
+      ? `${min}–${max}`
+      : min !== undefined && min !== null
+        ? `min ${min}`
+        : max !== undefined && max !== null
+          ? `max ${max}`
+          : '';
+  return [help ?? description ?? '', accepts].filter(Boolean).join(' · ');
 }
 
 export function displayValue(field: Field): string {

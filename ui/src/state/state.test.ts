@@ -4,7 +4,7 @@ import { RowTable } from './rows';
 import { kDefaultFilters, parseFilters, selectRows, serializeFilters } from './filters';
 import { alertQuery, matchesAlert, mergeLive, parseAlertFilters } from './alertFilters';
 import { backoffDelay, kBackoffMaxMs } from './backoff';
-import { buildPatch, flattenSettings, needsRestart, parseInput, strategyMeta } from './settings';
+import { buildPatch, flattenSettings, helpText, needsRestart, parseInput, strategyMeta } from './settings';
 import { LiveStore } from './live';
 import { alertMarkers, upsertByTime } from '../lib/chartData';
 import { visibleRange } from '../components/VirtualRows';
@@ -109,6 +109,20 @@ describe('settings form model', () => {
     expect(parseInput(fields[0]!, '4.5')).toEqual({ error: 'must be a whole number' });
     expect(parseInput(fields[4]!, '11')).toEqual({ error: 'must be ≤ 10' });
     expect(parseInput(fields[3]!, '2026-01-26, 2026-03-14')).toEqual({ value: ['2026-01-26', '2026-03-14'] });
+  });
+  it('shows the help text with what the field accepts', () => {
+    const schema = {
+      lookback: { type: 'int', min: 2, max: 5000, help: 'candles in the resistance / average-volume window' },
+      request_code: { type: 'int', values: [15, 17, 21], help: 'feed packet type' },
+      db_path: { type: 'string', help: 'SQLite database of alerts' },
+    };
+    const [lookback, code, db] = flattenSettings({ lookback: 50, request_code: 17, db_path: 'alerts.db' }, schema);
+    expect(helpText(lookback!)).toBe('candles in the resistance / average-volume window · 2–5000');
+    expect(helpText(code!)).toBe('feed packet type · one of 15, 17, 21');
+    expect(helpText(db!)).toBe('SQLite database of alerts');
+    expect(helpText(fields[4]!)).toBe('x avg volume · 0–10');
+    expect(parseInput(code!, '16')).toEqual({ error: 'must be one of 15, 17, 21' });
+    expect(parseInput(code!, '21')).toEqual({ value: 21 });
   });
   it('builds a nested partial body and knows restart keys', () => {
     expect(buildPatch({ lookback: 40, 'strategies.breakout.volume_factor': 1.2 })).toEqual({ lookback: 40, strategies: { breakout: { volume_factor: 1.2 } } });
