@@ -461,6 +461,12 @@ def explain_misses(port, expected, alerts):
         except (OSError, ValueError) as err:
             lines.append(f"  {e['security_id']}: no candles ({err})")
             continue
+        if not c.get("candles"):
+            held = get_json(port, f"/api/candles/{e['segment']}/{e['security_id']}").get("candles", [])
+            span = (f"{datetime.datetime.fromtimestamp(held[0]['time'], IST):%d %H:%M} - "
+                    f"{datetime.datetime.fromtimestamp(held[-1]['time'], IST):%d %H:%M}") if held else "-"
+            lines.append(f"  {e['security_id']}: no candle in the window; the engine holds {len(held)} ({span})")
+            continue
         lines_of = {k: {p["time"]: p["value"] for p in c.get(k, [])} for k in ("resistance", "ema_short", "ema_long")}
         for candle in c.get("candles", []):
             t = candle["time"]
