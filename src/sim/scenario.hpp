@@ -23,7 +23,8 @@ namespace fno::sim {
 
 enum class Action : std::uint8_t {
   kBreakout,    // close above the max TP of the last 50 candles, volume × k (skipped, without
-                //   ground truth, when the last candle already closed above it: no cross is left)
+                //   ground truth, when the last candle already closed above it or EMA 8 would
+                //   not end above EMA 13: the default rules could not alert)
   kEmaCross,    // dip for 3 minutes, then rally: EMA 8 crosses above EMA 13
   kStall,       // stop sending data, keep sockets open (for `duration` s; 0 = forever)
   kDrop,        // close every feed socket abruptly

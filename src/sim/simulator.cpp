@@ -46,6 +46,10 @@ constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr std::size_t kMaxRequestBody = 1u << 20;
 constexpr std::size_t kMaxClientMessage = 1u << 20;
 constexpr std::size_t kBreakoutLookback = 50;  // the default rules' resistance window
+constexpr int kEmaShort = 8;                     // and trend filter
+constexpr int kEmaLong = 13;
+// A near tie is no ground truth: the scanner sees float32 prices and the push lands near, not on, its target.
+constexpr double kTieMargin = 0.001;
 // Beyond the 1 MiB a feed client reads per message (fno-scanner's read_message_max).
 constexpr std::size_t kOversizedFrame = (1u << 20) + (64u << 10);
 
@@ -118,6 +122,8 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   void run_step(const ScenarioStep& step, market::IstSeconds now);
   // The breakout rule's "previous close <= resistance" is already false for instrument i.
   bool closed_above_resistance(std::size_t i) const;
+  // EMA(8) > EMA(13) once a candle closes at `close`, as the breakout rule requires.
+  bool trend_confirms(std::size_t i, double close) const;
   void accept();
 
   asio::io_context& io;
@@ -745,7 +751,19 @@ bool Simulator::Impl::closed_above_resistance(std::size_t i) const {
   for (std::size_t k = 0; k + 1 < candles.size(); ++k) {
     resistance = std::max(resistance, (candles[k].high + candles[k].low + candles[k].close) / 3.0);
   }
-  return candles.back().close > resistance;
+  return candles.back().close > resistance * (1 - kTieMargin);
+}
+
+bool Simulator::Impl::trend_confirms(std::size_t i, double close) const {
+  const auto candles = model.recent_candles(i, 120, options.calendar);  // enough for the EMAs to forget their seed
+  if (candles.empty()) return true;
+  double fast = candles.front().close, slow = fast;
+  const auto step = [](double ema, double price, int period) { return ema + 2.0 / (period + 1) * (price - ema); };
+  for (const auto& c : candles) {
+    fast = step(fast, c.close, kEmaShort);
+    slow = step(slow, c.close, kEmaLong);
+  }
+  return step(fast, close, kEmaShort) > step(slow, close, kEmaLong) * (1 + kTieMargin);
 }
 
 void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now) {
@@ -767,6 +785,12 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
         double level = model.state(*i).ltp;
         for (const auto& c : model.recent_candles(*i, kBreakoutLookback, options.calendar)) {
           level = std::max({level, c.high, (c.high + c.low + c.close) / 3.0});
+        }
+        if (!trend_confirms(*i, level * 1.01)) {
+          // EMA 8 would stay at or below EMA 13 even after the push: the rule's trend filter refuses it.
+          spdlog::info("sim: breakout on {} skipped: its EMAs would not confirm", step.instrument.security_id);
+          ++counters.breakouts_skipped;
+          return;
         }
         model.push(*i, level * 1.01, step.volume_multiplier, 40);
       } else {

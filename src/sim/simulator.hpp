@@ -83,7 +83,7 @@ struct SimulatorCounters {
   std::uint64_t subscribe_messages = 0;
   std::uint64_t largest_subscribe_message = 0;       // instruments in the biggest one
   std::uint64_t min_subscribe_gap_us = kNoGap;       // shortest gap between two on one connection
-  std::uint64_t breakouts_skipped = 0;  // scripted on an instrument that already closed above resistance
+  std::uint64_t breakouts_skipped = 0;  // the default rules could not alert (already above resistance, EMAs)
 };
 
 class Simulator {
