@@ -93,32 +93,39 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_simulator(binary, master, workdir, ticks_per_second, steps=(), send_log=None):
-    scenario = os.path.join(workdir, "scenario.json")
-    with open(scenario, "w") as f:
-        json.dump({"steps": list(steps)}, f)
+def launch_simulator(binary, workdir, args):
+    """Starts `fno-scanner sim --port 0 ARGS` (log in workdir/sim.log) and waits for where it
+    listens; returns (process, {"feed", "rest", "master", "status"[, "ca"]: URL})."""
     log = open(os.path.join(workdir, "sim.log"), "w")
-    extra = ["--send-log", send_log] if send_log else []
-    proc = subprocess.Popen([binary, "sim", "--port", "0", "--tls", "--always-open", "--instruments", master,
-                             "--scenario", scenario, "--ticks-per-second", str(ticks_per_second), *extra],
-                            stdout=subprocess.PIPE, stderr=log, text=True, cwd=workdir,
-                            env={**os.environ, **FAKE_ENV})
+    proc = subprocess.Popen([binary, "sim", "--port", "0", *args], stdout=subprocess.PIPE, stderr=log, text=True,
+                            cwd=workdir, env={**os.environ, **FAKE_ENV})
     # It prints where it listens, then "Ctrl-C to stop"; a stuck start is killed.
     watchdog = threading.Timer(30, proc.kill)
     watchdog.start()
     urls = {}
     for line in proc.stdout:
-        m = re.match(r"\s*(feed|rest|master|ca):\s+(\S+)", line)
+        m = re.match(r"\s*(feed|rest|master|status|ca):\s+(\S+)", line)
         if m:
             urls[m.group(1)] = m.group(2)
         if line.startswith("Ctrl-C"):
             break
     watchdog.cancel()
-    if "ca" not in urls or "master" not in urls or proc.poll() is not None:
+    if "status" not in urls or proc.poll() is not None:
         proc.kill()
         sys.exit(f"simulator did not start; see {workdir}/sim.log")
     urls["feed"] = urls["feed"].split("/?")[0]
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # never block it on a full pipe
     return proc, urls
+
+
+def start_simulator(binary, master, workdir, ticks_per_second, steps=(), send_log=None):
+    scenario = os.path.join(workdir, "scenario.json")
+    with open(scenario, "w") as f:
+        json.dump({"steps": list(steps)}, f)
+    extra = ["--send-log", send_log] if send_log else []
+    return launch_simulator(binary, workdir, ["--tls", "--always-open", "--instruments", master,
+                                              "--scenario", scenario, "--ticks-per-second", str(ticks_per_second),
+                                              *extra])
 
 
 def write_config(workdir, urls, web_port, master, latency=False):

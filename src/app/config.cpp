@@ -212,6 +212,8 @@ void read_feed(const Reader& top, FeedConfig& feed) {
   r.integer("message_interval_ms", feed.message_interval_ms, 0, 10000, "pause between subscription messages (ms)");
   r.integer("stall_timeout_seconds", feed.stall_timeout_seconds, 5, 3600,
             "reconnect after this many seconds of silence in market hours");
+  r.integer("budget_backoff_seconds", feed.budget_backoff_seconds, 1, 3600,
+            "wait before reconnecting after Dhan's 805 (connection budget exceeded)");
   r.integer("queue_capacity", feed.queue_capacity, 1024, 1 << 22, "packets buffered for the engine");
   r.string("ca_file", feed.ca_file, "CA bundle for the feed's TLS instead of the system store (local simulator)");
 }
@@ -374,6 +376,7 @@ json::object to_json(const Config& c) {
                     {"instruments_per_message", c.feed.instruments_per_message},
                     {"message_interval_ms", c.feed.message_interval_ms},
                     {"stall_timeout_seconds", c.feed.stall_timeout_seconds},
+                    {"budget_backoff_seconds", c.feed.budget_backoff_seconds},
                     {"queue_capacity", c.feed.queue_capacity}};
   if (!c.feed.ca_file.empty()) feed["ca_file"] = c.feed.ca_file;
   out["feed"] = feed;

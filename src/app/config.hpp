@@ -44,6 +44,7 @@ struct FeedConfig {
   int instruments_per_message = 100;    // some deployments report 50 in practice
   int message_interval_ms = 100;        // pacing between subscription messages
   int stall_timeout_seconds = 30;       // no data during market hours -> reconnect
+  int budget_backoff_seconds = 180;     // wait after a 805 (connection budget exceeded) before reconnecting
   int queue_capacity = 32768;           // decoded packets waiting for the engine
   std::string ca_file;                  // trust only this CA (local simulator); empty = system store
 };

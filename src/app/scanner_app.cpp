@@ -44,6 +44,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr auto kStopTimeout = std::chrono::seconds(5);
+constexpr auto kStoreOpenTimeout = std::chrono::seconds(10);
 // Demo warm-up: one day of simulated minutes at a local rate, so the first
 // scripted breakout (20 s after start) meets ready strategies.
 constexpr std::size_t kDemoHistoryRate = 100;
@@ -212,8 +213,15 @@ int run_scanner(const RunOptions& options) {
           options.credentials.telegram_chat_id,
           [&](const alerts::NotificationUpdate& u) { alert_service.store().update_notification(u); });
     });
-    alerts::AlertReader pending_reader(config.db_path);
-    for (auto& row : pending_reader.pending_notifications(alerts::kTelegramChannel, 1000)) notifier->enqueue(std::move(row));
+    // The store creates the schema on its own thread: a fresh database has no outbox table until it is open.
+    if (alert_service.store().wait_open(kStoreOpenTimeout)) {
+      alerts::AlertReader pending_reader(config.db_path);
+      for (auto& row : pending_reader.pending_notifications(alerts::kTelegramChannel, 1000)) {
+        notifier->enqueue(std::move(row));
+      }
+    } else {
+      spdlog::warn("alert store not usable: Telegram notifications left pending resume at the next start");
+    }
     telegram = notifier.get();
     spdlog::info("Telegram alerts on (chat {})", options.credentials.telegram_chat_id);
   } else {
@@ -227,6 +235,7 @@ int run_scanner(const RunOptions& options) {
   feed_options.per_message = static_cast<std::size_t>(config.feed.instruments_per_message);
   feed_options.message_interval = std::chrono::milliseconds(config.feed.message_interval_ms);
   feed_options.stall_timeout = std::chrono::seconds(config.feed.stall_timeout_seconds);
+  feed_options.budget_backoff = std::chrono::seconds(config.feed.budget_backoff_seconds);
   feed_options.market_open = [calendar, always_open] { return always_open || calendar.is_open(util::ist_now()); };
   feed_options.on_connection_lost = [&engine] { engine.post([](scan::Scanner& s) { s.on_feed_gap(); }); };
   std::unique_ptr<dhan::FeedClient> feed;

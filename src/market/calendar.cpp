@@ -57,6 +57,19 @@ std::optional<int> parse_hhmm(std::string_view text) {
   return *h * 3600 + *m * 60;
 }
 
+std::optional<IstSeconds> parse_ist(std::string_view text) {
+  const auto date = parse_date(text.substr(0, 10));
+  if (!date) return std::nullopt;
+  const IstSeconds midnight = ist_midnight(*date);
+  if (text.size() == 10) return midnight;
+  if (text.size() != 19 || text[10] != ' ' || text[13] != ':' || text[16] != ':') return std::nullopt;
+  const auto h = parse_int(text.substr(11, 2));
+  const auto m = parse_int(text.substr(14, 2));
+  const auto sec = parse_int(text.substr(17, 2));
+  if (!h || !m || !sec || *h > 23 || *m > 59 || *sec > 59) return std::nullopt;
+  return midnight + *h * 3600 + *m * 60 + *sec;
+}
+
 MarketCalendar::MarketCalendar(SessionHours hours, std::set<year_month_day> holidays, bool every_day)
     : hours_(hours), holidays_(std::move(holidays)), every_day_(every_day) {}
 

@@ -43,6 +43,8 @@ IstSeconds ist_midnight(std::chrono::year_month_day date);
 std::string format_ist(IstSeconds t);
 // "YYYY-MM-DD" -> date; nullopt when malformed or not a real date.
 std::optional<std::chrono::year_month_day> parse_date(std::string_view text);
+// "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (IST) -> IST seconds; nullopt when malformed.
+std::optional<IstSeconds> parse_ist(std::string_view text);
 // "HH:MM" -> seconds of day; nullopt when malformed.
 std::optional<int> parse_hhmm(std::string_view text);
 

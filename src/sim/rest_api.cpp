@@ -34,23 +34,6 @@ web::Response bad_input(const web::Request& req, std::string_view message) {
   return dhan_error(req, http::status::bad_request, "Input_Exception", "DH-905", message);
 }
 
-// "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (IST) -> IST seconds.
-std::optional<market::IstSeconds> parse_ist(std::string_view text) {
-  const auto date = market::parse_date(text.substr(0, 10));
-  if (!date) return std::nullopt;
-  market::IstSeconds t = market::ist_midnight(*date);
-  if (text.size() == 10) return t;
-  if (text.size() != 19 || text[10] != ' ' || text[13] != ':' || text[16] != ':') return std::nullopt;
-  int parts[3] = {0, 0, 0};
-  for (int k = 0; k < 3; ++k) {
-    const char* begin = text.data() + 11 + 3 * k;
-    const auto [ptr, ec] = std::from_chars(begin, begin + 2, parts[k]);
-    if (ec != std::errc{} || ptr != begin + 2) return std::nullopt;
-  }
-  if (parts[0] > 23 || parts[1] > 59 || parts[2] > 59) return std::nullopt;
-  return t + parts[0] * 3600 + parts[1] * 60 + parts[2];
-}
-
 std::string string_field(const boost::json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   if (!v) return {};
@@ -161,8 +144,8 @@ web::Response RestApi::charts(const web::Request& req, bool intraday) {
   if (!segment || id_ec != std::errc{} || ptr != id_text.data() + id_text.size() || id_text.empty()) {
     return bad_input(req, "invalid securityId or exchangeSegment");
   }
-  const auto from = parse_ist(string_field(o, "fromDate"));
-  const auto to = parse_ist(string_field(o, "toDate"));
+  const auto from = market::parse_ist(string_field(o, "fromDate"));
+  const auto to = market::parse_ist(string_field(o, "toDate"));
   if (!from || !to || *from >= *to) return bad_input(req, "invalid fromDate/toDate");
   int interval = 1;
   if (intraday) {

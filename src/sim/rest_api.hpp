@@ -42,6 +42,9 @@ class RestApi {
   // Routes one request; `now` drives the rate limiter.
   web::Response handle(const web::Request& req, Clock::time_point now);
   std::uint64_t rate_limited() const { return rate_limited_; }
+  // Server-side throttling (a scenario's 429 burst): the limit from now on.
+  void set_requests_per_second(std::size_t limit) { options_.requests_per_second = limit; }
+  std::size_t requests_per_second() const { return options_.requests_per_second; }
 
  private:
   web::Response charts(const web::Request& req, bool intraday);

@@ -12,7 +12,7 @@ namespace fno::sim {
 
 namespace {
 
-constexpr std::array<std::pair<Action, std::string_view>, 8> kActionNames{{
+constexpr std::array<std::pair<Action, std::string_view>, 11> kActionNames{{
     {Action::kBreakout, "breakout"},
     {Action::kEmaCross, "ema_cross"},
     {Action::kStall, "stall"},
@@ -21,6 +21,9 @@ constexpr std::array<std::pair<Action, std::string_view>, 8> kActionNames{{
     {Action::kTruncated, "truncated"},
     {Action::kDisconnect, "disconnect"},
     {Action::kSlow, "slow"},
+    {Action::kOversized, "oversized"},
+    {Action::kRestSlow, "rest_slow"},
+    {Action::kRestLimit, "rest_limit"},
 }};
 
 Action action_from(std::string_view name) {
@@ -83,6 +86,7 @@ Scenario parse_scenario(std::string_view json) {
     step.code = static_cast<std::uint16_t>(number(o, "code", step.code));
     step.duration = number(o, "duration", step.duration);
     step.delay_ms = static_cast<int>(number(o, "delay_ms", step.delay_ms));
+    step.rate = number(o, "rate", step.rate);
     scenario.steps.push_back(step);
   }
   return scenario;

@@ -2,8 +2,9 @@
 //
 // A scripted simulator session: at simulated second T, do X (drive a
 // breakout on instrument S with volume × k, force an EMA crossover, stall or
-// drop connections, send garbage/truncated frames or a disconnect code, slow
-// the writes down). Loaded from JSON or built in C++ (the demo's rotating
+// drop connections, send garbage/truncated/oversized frames or a disconnect
+// code, slow the writes down, slow the REST replies down or answer them with
+// 429s). Loaded from JSON or built in C++ (the demo's rotating
 // breakouts). Scripted market moves come with their ground truth: the alert
 // a scanner with the default rules must raise, and the window it falls in.
 // Pure value code.
@@ -21,7 +22,9 @@
 namespace fno::sim {
 
 enum class Action : std::uint8_t {
-  kBreakout,    // close above the max TP of the last 50 candles, volume × k
+  kBreakout,    // close above the max TP of the last 50 candles, volume × k (skipped, without
+                //   ground truth, when the last candle already closed above it or EMA 8 would
+                //   not end above EMA 13: the default rules could not alert)
   kEmaCross,    // dip for 3 minutes, then rally: EMA 8 crosses above EMA 13
   kStall,       // stop sending data, keep sockets open (for `duration` s; 0 = forever)
   kDrop,        // close every feed socket abruptly
@@ -29,6 +32,9 @@ enum class Action : std::uint8_t {
   kTruncated,   // send a frame holding half a quote packet
   kDisconnect,  // send disconnect packet `code` and close
   kSlow,        // delay every write by `delay_ms` for `duration` s
+  kOversized,   // send one binary frame larger than a client's 1 MiB message limit
+  kRestSlow,    // delay every REST reply by `delay_ms` for `duration` s
+  kRestLimit,   // cut the REST rate limit to `rate` requests/s (0: every chart request 429s) for `duration` s
 };
 std::string_view to_string(Action action);
 
@@ -38,8 +44,9 @@ struct ScenarioStep {
   market::InstrumentKey instrument;  // market actions
   double volume_multiplier = 4.0;
   std::uint16_t code = 805;  // kDisconnect
-  double duration = 0;       // kStall, kSlow
-  int delay_ms = 200;        // kSlow
+  double duration = 0;       // simulated seconds: kStall, kSlow, kRestSlow, kRestLimit
+  int delay_ms = 200;        // kSlow, kRestSlow
+  double rate = 0;           // kRestLimit
 };
 
 struct Scenario {

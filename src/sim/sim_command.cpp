@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "market/calendar.hpp"
 #include "sim/simulator.hpp"
 
 namespace fno::sim {
@@ -45,6 +46,13 @@ CLI::App* add_sim_command(CLI::App& app, SimCommandFlags& flags) {
   sim->add_option("--packets-per-frame", flags.packets_per_frame, "pack several packets per WebSocket frame");
   sim->add_option("--send-log", flags.send_log,
                   "write when each scripted instrument's minute-opening packet was sent (latency benchmark)");
+  sim->add_option("--start", flags.start,
+                  "simulated IST clock at start, \"YYYY-MM-DD HH:MM:SS\" (default: now); history ends there")
+      ->check([](const std::string& text) {
+        return market::parse_ist(text) ? std::string() : "expected \"YYYY-MM-DD HH:MM:SS\" (IST)";
+      });
+  sim->add_option("--rest-rate", flags.rest_rate, "REST requests per second before 429 DH-904 (default 5, Dhan's)")
+      ->check(CLI::Range(1, 100000));
   return sim;
 }
 
@@ -59,6 +67,8 @@ int run_sim_command(const SimCommandFlags& flags) {
   options.speed = flags.speed;
   options.always_open = flags.always_open;
   options.packets_per_frame = std::max<std::size_t>(1, flags.packets_per_frame);
+  if (!flags.start.empty()) options.start_time = market::parse_ist(flags.start);
+  options.rest_requests_per_second = flags.rest_rate;
   options.client_id = env_or_empty("DHAN_CLIENT_ID");
   options.access_token = env_or_empty("DHAN_ACCESS_TOKEN");
   options.send_log_path = flags.send_log;
@@ -70,7 +80,8 @@ int run_sim_command(const SimCommandFlags& flags) {
   Simulator sim(io, std::move(options));
   std::cout << "fno-scanner sim listening" << (flags.always_open ? " (always open: simulated market hours)" : "")
             << "\n  feed:   " << sim.feed_url() << "/?version=2&token=...&clientId=...&authType=2"
-            << "\n  rest:   " << sim.rest_base_url() << "\n  master: " << sim.master_url();
+            << "\n  rest:   " << sim.rest_base_url() << "\n  master: " << sim.master_url()
+            << "\n  status: " << sim.status_url();
   if (!sim.ca_file().empty()) std::cout << "\n  ca:     " << sim.ca_file();
   std::cout << "\nCtrl-C to stop" << std::endl;
 

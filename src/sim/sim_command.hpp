@@ -27,6 +27,8 @@ struct SimCommandFlags {
   bool always_open = false;
   std::size_t packets_per_frame = 1;
   std::string send_log;  // latency side channel (sim/send_log.hpp); empty = off
+  std::string start;              // "YYYY-MM-DD HH:MM:SS" IST simulated clock at start; empty = now
+  std::size_t rest_rate = 5;      // REST requests per second before 429 (Dhan's limit)
 };
 
 // Registers the subcommand and its options on `app`, bound to `flags`.

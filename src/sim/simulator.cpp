@@ -11,6 +11,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -48,12 +50,19 @@ constexpr std::size_t kMaxRequestBody = 1u << 20;
 constexpr std::size_t kMaxClientMessage = 1u << 20;
 // A scripted move's alert falls within 6 minutes of its step (EMA cross: dip 3, rally up to 3).
 constexpr double kSendLogWatchSeconds = 420;
+constexpr std::size_t kBreakoutLookback = 50;  // the default rules' resistance window
+constexpr int kEmaShort = 8;                     // and trend filter
+constexpr int kEmaLong = 13;
+// A near tie is no ground truth: the scanner sees float32 prices and the push lands near, not on, its target.
+constexpr double kTieMargin = 0.001;
+// Beyond the 1 MiB a feed client reads per message (fno-scanner's read_message_max).
+constexpr std::size_t kOversizedFrame = (1u << 20) + (64u << 10);
 
 struct AtomicCounters {
   std::atomic<std::uint64_t> connections_accepted{0}, connections_open{0}, auth_failures{0}, subscriptions{0},
       packets_sent{0}, frames_dropped{0}, disconnects_sent{0}, rest_requests{0}, rest_in_flight{0},
       rest_rate_limited{0}, subscribe_messages{0}, largest_subscribe_message{0},
-      min_subscribe_gap_us{SimulatorCounters::kNoGap};
+      min_subscribe_gap_us{SimulatorCounters::kNoGap}, breakouts_skipped{0};
 };
 
 void raise_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
@@ -106,6 +115,7 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   std::uint16_t authenticate(std::string_view target, std::string& client_id) const;
   void register_connection(const std::string& client_id, const std::shared_ptr<FeedConnection>& connection);
   web::Response handle_rest(const web::Request& req);
+  web::Response status_reply(const web::Request& req) const;
   template <typename F>
   void for_each_connection(F&& f);
 
@@ -116,6 +126,10 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   void run_scenario(double elapsed, market::IstSeconds now);
   void run_step(const ScenarioStep& step, market::IstSeconds now);
   void log_sends(double elapsed);
+  // The breakout rule's "previous close <= resistance" is already false for instrument i.
+  bool closed_above_resistance(std::size_t i) const;
+  // EMA(8) > EMA(13) once a candle closes at `close`, as the breakout rule requires.
+  bool trend_confirms(std::size_t i, double close) const;
   void accept();
 
   asio::io_context& io;
@@ -137,6 +151,9 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   double stall_until = 0;  // sim elapsed seconds; 0 = until resumed
   std::chrono::milliseconds write_delay{0};
   double slow_until = 0;
+  std::chrono::milliseconds rest_delay{0};  // kRestSlow
+  double rest_slow_until = 0;
+  double rest_limit_until = 0;  // kRestLimit; the configured limit comes back after it
 
   std::vector<ScenarioStep> steps;  // sorted by `at`
   std::size_t next_step = 0;
@@ -445,7 +462,8 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
 template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(std::shared_ptr<Simulator::Impl> sim, Stream&& stream) : sim_(std::move(sim)), stream_(std::move(stream)) {}
+  HttpSession(std::shared_ptr<Simulator::Impl> sim, Stream&& stream)
+      : sim_(std::move(sim)), stream_(std::move(stream)), delay_timer_(stream_.get_executor()) {}
 
   void run() { read(); }
 
@@ -471,6 +489,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       return;
     }
     response_ = sim_->handle_rest(req);
+    if (sim_->rest_delay.count() > 0) {  // a slow server: the reply leaves late, the socket stays open
+      delay_timer_.expires_after(sim_->rest_delay);
+      delay_timer_.async_wait([self = this->shared_from_this()](beast::error_code dec) {
+        if (!dec) self->write_response();
+      });
+      return;
+    }
+    write_response();
+  }
+
+  void write_response() {
     http::async_write(stream_, response_, [self = this->shared_from_this()](beast::error_code wec, std::size_t) {
       self->on_write(wec);
     });
@@ -489,6 +518,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   web::Response response_;
+  asio::steady_timer delay_timer_;
 };
 
 std::string host_for_url(const std::string& bind) {
@@ -628,12 +658,52 @@ void Simulator::Impl::for_each_connection(F&& f) {
 }
 
 web::Response Simulator::Impl::handle_rest(const web::Request& req) {
+  if (req.target() == kStatusPath && req.method() == http::verb::get) return status_reply(req);
   ++counters.rest_requests;
   ++counters.rest_in_flight;
   const auto before = rest.rate_limited();
   web::Response res = rest.handle(req, SteadyClock::now());
   counters.rest_rate_limited += rest.rate_limited() - before;
   --counters.rest_in_flight;
+  return res;
+}
+
+web::Response Simulator::Impl::status_reply(const web::Request& req) const {
+  namespace json = boost::json;
+  json::array alerts;
+  {
+    std::lock_guard lock(expected_mutex);
+    for (const auto& a : expected) {
+      alerts.push_back({{"segment", dhan::segment_name(static_cast<dhan::Segment>(a.instrument.segment))},
+                        {"security_id", a.instrument.security_id},
+                        {"strategy", a.strategy},
+                        {"earliest", a.earliest},
+                        {"latest", a.latest}});
+    }
+  }
+  const auto& c = counters;
+  const json::object body{
+      {"sim_time", sim_now()},
+      {"sim_time_ist", market::format_ist(sim_now())},
+      {"elapsed_seconds", sim_elapsed()},
+      {"market_open", options.always_open || options.calendar.is_open(sim_now())},
+      {"counters",
+       {{"connections_accepted", c.connections_accepted.load()},
+        {"connections_open", c.connections_open.load()},
+        {"auth_failures", c.auth_failures.load()},
+        {"subscriptions", c.subscriptions.load()},
+        {"packets_sent", c.packets_sent.load()},
+        {"frames_dropped", c.frames_dropped.load()},
+        {"disconnects_sent", c.disconnects_sent.load()},
+        {"rest_requests", c.rest_requests.load()},
+        {"rest_rate_limited", c.rest_rate_limited.load()},
+        {"breakouts_skipped", c.breakouts_skipped.load()}}},
+      {"expected_alerts", std::move(alerts)}};
+  web::Response res{http::status::ok, req.version()};
+  res.keep_alive(req.keep_alive());
+  res.set(http::field::content_type, "application/json");
+  res.body() = json::serialize(body);
+  res.prepare_payload();
   return res;
 }
 
@@ -671,6 +741,11 @@ void Simulator::Impl::on_tick() {
 void Simulator::Impl::run_scenario(double elapsed, market::IstSeconds now) {
   if (stalled && stall_until > 0 && elapsed >= stall_until) stalled = false;
   if (write_delay.count() > 0 && slow_until > 0 && elapsed >= slow_until) write_delay = std::chrono::milliseconds(0);
+  if (rest_delay.count() > 0 && rest_slow_until > 0 && elapsed >= rest_slow_until) rest_delay = std::chrono::milliseconds(0);
+  if (rest_limit_until > 0 && elapsed >= rest_limit_until) {
+    rest.set_requests_per_second(options.rest_requests_per_second);
+    rest_limit_until = 0;
+  }
   while (next_step < steps.size() && steps[next_step].at <= elapsed) run_step(steps[next_step++], now);
   for (auto it = rallies.begin(); it != rallies.end();) {
     if (it->first > elapsed) {
@@ -697,6 +772,28 @@ void Simulator::Impl::log_sends(double elapsed) {
   }
 }
 
+bool Simulator::Impl::closed_above_resistance(std::size_t i) const {
+  const auto candles = model.recent_candles(i, kBreakoutLookback + 1, options.calendar);
+  if (candles.size() < 2) return false;
+  double resistance = 0;
+  for (std::size_t k = 0; k + 1 < candles.size(); ++k) {
+    resistance = std::max(resistance, (candles[k].high + candles[k].low + candles[k].close) / 3.0);
+  }
+  return candles.back().close > resistance * (1 - kTieMargin);
+}
+
+bool Simulator::Impl::trend_confirms(std::size_t i, double close) const {
+  const auto candles = model.recent_candles(i, 120, options.calendar);  // enough for the EMAs to forget their seed
+  if (candles.empty()) return true;
+  double fast = candles.front().close, slow = fast;
+  const auto step = [](double ema, double price, int period) { return ema + 2.0 / (period + 1) * (price - ema); };
+  for (const auto& c : candles) {
+    fast = step(fast, c.close, kEmaShort);
+    slow = step(slow, c.close, kEmaLong);
+  }
+  return step(fast, close, kEmaShort) > step(slow, close, kEmaLong) * (1 + kTieMargin);
+}
+
 void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now) {
   spdlog::info("sim: scenario step at {:.0f}s: {}", step.at, to_string(step.action));
   switch (step.action) {
@@ -706,9 +803,22 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
       if (!i) return;
       ExpectedAlert alert{step.instrument, "breakout", market::minute_start(now), market::minute_start(now) + 120};
       if (step.action == Action::kBreakout) {
+        if (closed_above_resistance(*i)) {
+          // The cross already happened (without volume): no candle can cross again, so there is no ground truth.
+          spdlog::info("sim: breakout on {} skipped: its last candle closed above its resistance",
+                       step.instrument.security_id);
+          ++counters.breakouts_skipped;
+          return;
+        }
         double level = model.state(*i).ltp;
-        for (const auto& c : model.recent_candles(*i, 50, options.calendar)) {
+        for (const auto& c : model.recent_candles(*i, kBreakoutLookback, options.calendar)) {
           level = std::max({level, c.high, (c.high + c.low + c.close) / 3.0});
+        }
+        if (!trend_confirms(*i, level * 1.01)) {
+          // EMA 8 would stay at or below EMA 13 even after the push: the rule's trend filter refuses it.
+          spdlog::info("sim: breakout on {} skipped: its EMAs would not confirm", step.instrument.security_id);
+          ++counters.breakouts_skipped;
+          return;
         }
         model.push(*i, level * 1.01, step.volume_multiplier, 40);
       } else {
@@ -747,6 +857,23 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
       write_delay = std::chrono::milliseconds(step.delay_ms);
       slow_until = step.duration > 0 ? step.at + step.duration : 0;
       return;
+    case Action::kOversized: {
+      // Valid quote packets, but more of them in one frame than a client accepts.
+      const auto packet = packet_bytes(model.quote_packet(0));
+      std::vector<std::uint8_t> frame;
+      frame.reserve(kOversizedFrame + packet.size());
+      while (frame.size() < kOversizedFrame) frame.insert(frame.end(), packet.begin(), packet.end());
+      for_each_connection([&](FeedConnection& c) { c.send_raw(frame); });
+      return;
+    }
+    case Action::kRestSlow:
+      rest_delay = std::chrono::milliseconds(step.delay_ms);
+      rest_slow_until = step.duration > 0 ? step.at + step.duration : 0;
+      return;
+    case Action::kRestLimit:
+      rest.set_requests_per_second(static_cast<std::size_t>(std::max(0.0, step.rate)));
+      rest_limit_until = step.duration > 0 ? step.at + step.duration : 0;
+      return;
   }
 }
 
@@ -774,6 +901,11 @@ std::string Simulator::master_url() const {
          std::to_string(port()) + std::string(kMasterPath);
 }
 
+std::string Simulator::status_url() const {
+  return std::string(impl_->tls ? "https://" : "http://") + host_for_url(impl_->options.bind) + ":" +
+         std::to_string(port()) + std::string(kStatusPath);
+}
+
 std::string Simulator::ca_file() const { return impl_->ca_path; }
 bool Simulator::always_open() const { return impl_->options.always_open; }
 
@@ -782,7 +914,7 @@ SimulatorCounters Simulator::counters() const {
   return {c.connections_accepted, c.connections_open, c.auth_failures,   c.subscriptions,
           c.packets_sent,         c.frames_dropped,   c.disconnects_sent, c.rest_requests,
           c.rest_in_flight,       c.rest_rate_limited, c.subscribe_messages, c.largest_subscribe_message,
-          c.min_subscribe_gap_us};
+          c.min_subscribe_gap_us, c.breakouts_skipped};
 }
 
 std::vector<ExpectedAlert> Simulator::expected_alerts() const {

@@ -15,6 +15,10 @@
 // a prev-close packet per instrument, then ticker (15), quote + OI (17) or
 // full (21) packets as the market model trades.
 //
+// `GET /sim/status` (not a Dhan endpoint) reports the simulated clock, the
+// counters and the ground truth of the scripted steps run so far, so a test
+// driving the standalone `fno-scanner sim` can check a scanner against it.
+//
 // Threading: construct, destroy and call stop() on the io_context's thread
 // (or before it runs). Fault-injection methods and counters() may be called
 // from any thread: they post to the io_context / read atomics.
@@ -27,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "market/calendar.hpp"
@@ -34,6 +39,8 @@
 #include "sim/universe.hpp"
 
 namespace fno::sim {
+
+inline constexpr std::string_view kStatusPath = "/sim/status";
 
 struct SimulatorOptions {
   std::string bind = "127.0.0.1";
@@ -79,6 +86,7 @@ struct SimulatorCounters {
   std::uint64_t subscribe_messages = 0;
   std::uint64_t largest_subscribe_message = 0;       // instruments in the biggest one
   std::uint64_t min_subscribe_gap_us = kNoGap;       // shortest gap between two on one connection
+  std::uint64_t breakouts_skipped = 0;  // the default rules could not alert (already above resistance, EMAs)
 };
 
 class Simulator {
@@ -97,6 +105,8 @@ class Simulator {
   std::string rest_base_url() const;
   // "http(s)://127.0.0.1:PORT/master.csv"
   std::string master_url() const;
+  // "http(s)://127.0.0.1:PORT/sim/status"
+  std::string status_url() const;
   // PEM file of the self-signed certificate (TLS only; empty otherwise).
   std::string ca_file() const;
   bool always_open() const;

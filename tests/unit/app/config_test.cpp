@@ -38,7 +38,7 @@ TEST(Config, ReadsEveryKey) {
     "web": {"bind": "0.0.0.0", "port": 8080}, "db_path": "x.db", "log_dir": "logs",
     "market": {"holidays": ["2026-01-26"], "sessions": {"MCX_COMM": ["09:00", "23:30"]}},
     "strategies": {"breakout": {"enabled": false, "use_ltp": true}},
-    "feed": {"url": "wss://127.0.0.1:9443"}})").config;
+    "feed": {"url": "wss://127.0.0.1:9443", "budget_backoff_seconds": 20}})").config;
   EXPECT_EQ(c.hist_days, 10);
   EXPECT_EQ(c.lookback, 20);
   EXPECT_EQ(c.ema_short, 5);
@@ -56,6 +56,7 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_TRUE(c.strategies.at("breakout").params.at("use_ltp").as_bool());
   EXPECT_EQ(c.feed.url, "wss://127.0.0.1:9443");
   EXPECT_EQ(c.feed.connections, 5);
+  EXPECT_EQ(c.feed.budget_backoff_seconds, 20);
 }
 
 TEST(Config, EachInvalidValueNamesKeyValueAndRange) {
@@ -74,6 +75,8 @@ TEST(Config, EachInvalidValueNamesKeyValueAndRange) {
             "config.json: market.sessions.NSE_FNO must be [\"HH:MM\", \"HH:MM\"] with open before close, got "
             "[\"15:30\",\"09:15\"]");
   EXPECT_EQ(error_of(R"({"feed": {"connections": 6}})"), "config.json: feed.connections must be an integer in [1, 5], got 6");
+  EXPECT_EQ(error_of(R"({"feed": {"budget_backoff_seconds": 0}})"),
+            "config.json: feed.budget_backoff_seconds must be an integer in [1, 3600], got 0");
   EXPECT_EQ(error_of(R"({"feed": {"url": "https://x"}})"),
             "config.json: feed.url must be a wss:// (or ws:// for local testing) URL, got \"https://x\"");
   EXPECT_EQ(error_of(R"({"fetch_concurrency": 0})"),

@@ -35,6 +35,16 @@ TEST(Calendar, MinuteStartFloorsIncludingNegative) {
   EXPECT_EQ(seconds_of_day(-1), 86399);
 }
 
+TEST(Calendar, ParsesIstDateTimes) {
+  const auto midnight = ist_midnight(std::chrono::year_month_day{std::chrono::year{2026}, std::chrono::month{12},
+                                                                 std::chrono::day{2}});
+  EXPECT_EQ(parse_ist("2026-12-02"), midnight);
+  EXPECT_EQ(parse_ist("2026-12-02 09:15:30"), midnight + 9 * 3600 + 15 * 60 + 30);
+  EXPECT_FALSE(parse_ist("2026-12-02 24:00:00"));
+  EXPECT_FALSE(parse_ist("2026-12-02T09:15:00"));
+  EXPECT_FALSE(parse_ist("2026-02-30 09:15:00"));
+}
+
 TEST(Calendar, SessionBoundaries) {
   const MarketCalendar cal;
   EXPECT_FALSE(cal.is_open(at(kWed, 9, 14, 59)));

@@ -135,6 +135,16 @@ TEST(MarketModel, DeterministicFromSeed) {
   }
 }
 
+TEST_F(RestApiTest, ALimitOfZeroAnswersEveryChartRequestWith429) {
+  api_.set_requests_per_second(0);
+  const auto res = post(kIntradayPath, intraday_body("2026-11-24", "2026-11-25"));
+  EXPECT_EQ(res.result(), http::status::too_many_requests);
+  EXPECT_NE(res.body().find("DH-904"), std::string::npos) << res.body();
+  EXPECT_EQ(api_.rate_limited(), 1u);
+  api_.set_requests_per_second(5);
+  EXPECT_EQ(post(kIntradayPath, intraday_body("2026-11-24", "2026-11-25")).result(), http::status::ok);
+}
+
 TEST(Scenario, ParsesJsonSteps) {
   const auto s = parse_scenario(R"({"steps":[{"at":30,"action":"breakout","security_id":"49229","volume_multiplier":5},
                                             {"at":90,"action":"disconnect","code":807}]})");
@@ -144,6 +154,19 @@ TEST(Scenario, ParsesJsonSteps) {
   EXPECT_EQ(s.steps[1].action, Action::kDisconnect);
   EXPECT_EQ(s.steps[1].code, 807);
   EXPECT_THROW(parse_scenario(R"({"steps":[{"action":"explode"}]})"), std::invalid_argument);
+}
+
+TEST(Scenario, ParsesFaultSteps) {
+  const auto s = parse_scenario(R"({"steps":[{"at":1,"action":"oversized"},
+      {"at":2,"action":"rest_slow","delay_ms":400,"duration":30},{"at":3,"action":"rest_limit","rate":1,"duration":9}]})");
+  ASSERT_EQ(s.steps.size(), 3u);
+  EXPECT_EQ(s.steps[0].action, Action::kOversized);
+  EXPECT_EQ(s.steps[1].action, Action::kRestSlow);
+  EXPECT_EQ(s.steps[1].delay_ms, 400);
+  EXPECT_EQ(s.steps[1].duration, 30.0);
+  EXPECT_EQ(s.steps[2].action, Action::kRestLimit);
+  EXPECT_EQ(s.steps[2].rate, 1.0);
+  EXPECT_EQ(to_string(Action::kRestLimit), "rest_limit");
 }
 
 TEST(Scenario, DemoStepsLandFifteenSecondsIntoWholeMinutes) {

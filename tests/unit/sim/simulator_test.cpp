@@ -13,10 +13,13 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <optional>
 #include <thread>
 
 #include "dhan/codec.hpp"
+#include "support/child_process.hpp"
 
 namespace fno::sim {
 namespace {
@@ -226,6 +229,46 @@ TEST(Simulator, InjectedDisconnectCodeReachesClient) {
   ASSERT_TRUE(client.read());
   sim->send_disconnect(807);
   EXPECT_EQ(client.await_disconnect(), 807);
+}
+
+TEST(Simulator, OversizedStepSendsAFrameBeyondOneMebibyte) {
+  SimulatorOptions options;
+  options.scenario = parse_scenario(R"({"steps":[{"at":0.5,"action":"oversized"}]})");
+  RunningSim sim(std::move(options));
+  Client<tcp::socket> client;
+  client.connect(sim->port());
+  for (const auto& m : dhan::encode_subscribe(17, first_keys(1))) client.send(m);
+  std::size_t largest = 0;
+  for (int i = 0; i < 200 && largest <= (1u << 20); ++i) {
+    const auto frame = client.read();
+    ASSERT_TRUE(frame);
+    if (frame->empty()) continue;
+    std::vector<std::uint8_t> one;
+    dhan::encode(frame->front(), one);
+    largest = std::max(largest, frame->size() * one.size());
+  }
+  EXPECT_GT(largest, 1u << 20) << "more than a client's 1 MiB message limit";
+}
+
+TEST(Simulator, StatusReportsTheGroundTruthOfTheStepsRun) {
+  SimulatorOptions options;
+  const auto key = default_universe()[0].key;
+  options.scenario = parse_scenario(R"({"steps":[{"at":0,"action":"breakout","security_id":")" +
+                                    std::to_string(key.security_id) + R"("}]})");
+  RunningSim sim(std::move(options));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a few ticks: the step has run
+  const auto reply = test::http_get(sim->port(), std::string(kStatusPath));
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200);
+  const auto status = boost::json::parse(reply->body);
+  const auto& expected = status.at("expected_alerts").as_array();
+  const auto skipped = status.at("counters").at("breakouts_skipped").to_number<std::uint64_t>();
+  ASSERT_EQ(expected.size() + skipped, 1u) << "driven with ground truth, or skipped (already above resistance)";
+  if (expected.empty()) return;
+  EXPECT_EQ(expected[0].at("security_id").to_number<std::uint32_t>(), key.security_id);
+  EXPECT_EQ(expected[0].at("strategy").as_string(), "breakout");
+  EXPECT_LE(expected[0].at("earliest").as_int64(), status.at("sim_time").as_int64());
+  EXPECT_EQ(expected[0].at("latest").as_int64() - expected[0].at("earliest").as_int64(), 120);
 }
 
 TEST(Simulator, SilentClientIsDropped) {
