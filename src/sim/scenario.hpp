@@ -53,6 +53,15 @@ struct Scenario {
   std::vector<ScenarioStep> steps;  // any order; run by `at`
 };
 
+// The scanner rules a scripted breakout is checked against before it is
+// promised as ground truth (a step those rules would refuse is skipped and
+// counted): the defaults, or what a test's scanner is configured with.
+struct GroundTruthRules {
+  std::size_t lookback = 50;  // resistance window
+  int ema_short = 8;          // trend filter: EMA short > EMA long
+  int ema_long = 13;
+};
+
 // The alert a market step must produce: strategy "breakout" or "ema_cross"
 // on `instrument` for a 1-minute candle starting in [earliest, latest].
 struct ExpectedAlert {

@@ -50,9 +50,6 @@ constexpr std::size_t kMaxRequestBody = 1u << 20;
 constexpr std::size_t kMaxClientMessage = 1u << 20;
 // A scripted move's alert falls within 6 minutes of its step (EMA cross: dip 3, rally up to 3).
 constexpr double kSendLogWatchSeconds = 420;
-constexpr std::size_t kBreakoutLookback = 50;  // the default rules' resistance window
-constexpr int kEmaShort = 8;                     // and trend filter
-constexpr int kEmaLong = 13;
 // A near tie is no ground truth: the scanner sees float32 prices and the push lands near, not on, its target.
 constexpr double kTieMargin = 0.001;
 // Beyond the 1 MiB a feed client reads per message (fno-scanner's read_message_max).
@@ -128,7 +125,7 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   void log_sends(double elapsed);
   // The breakout rule's "previous close <= resistance" is already false for instrument i.
   bool closed_above_resistance(std::size_t i) const;
-  // EMA(8) > EMA(13) once a candle closes at `close`, as the breakout rule requires.
+  // EMA short > EMA long (options.rules) once a candle closes at `close`, as the breakout rule requires.
   bool trend_confirms(std::size_t i, double close) const;
   void accept();
 
@@ -773,7 +770,7 @@ void Simulator::Impl::log_sends(double elapsed) {
 }
 
 bool Simulator::Impl::closed_above_resistance(std::size_t i) const {
-  const auto candles = model.recent_candles(i, kBreakoutLookback + 1, options.calendar);
+  const auto candles = model.recent_candles(i, options.rules.lookback + 1, options.calendar);
   if (candles.size() < 2) return false;
   double resistance = 0;
   for (std::size_t k = 0; k + 1 < candles.size(); ++k) {
@@ -788,10 +785,10 @@ bool Simulator::Impl::trend_confirms(std::size_t i, double close) const {
   double fast = candles.front().close, slow = fast;
   const auto step = [](double ema, double price, int period) { return ema + 2.0 / (period + 1) * (price - ema); };
   for (const auto& c : candles) {
-    fast = step(fast, c.close, kEmaShort);
-    slow = step(slow, c.close, kEmaLong);
+    fast = step(fast, c.close, options.rules.ema_short);
+    slow = step(slow, c.close, options.rules.ema_long);
   }
-  return step(fast, close, kEmaShort) > step(slow, close, kEmaLong) * (1 + kTieMargin);
+  return step(fast, close, options.rules.ema_short) > step(slow, close, options.rules.ema_long) * (1 + kTieMargin);
 }
 
 void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now) {
@@ -811,11 +808,11 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
           return;
         }
         double level = model.state(*i).ltp;
-        for (const auto& c : model.recent_candles(*i, kBreakoutLookback, options.calendar)) {
+        for (const auto& c : model.recent_candles(*i, options.rules.lookback, options.calendar)) {
           level = std::max({level, c.high, (c.high + c.low + c.close) / 3.0});
         }
         if (!trend_confirms(*i, level * 1.01)) {
-          // EMA 8 would stay at or below EMA 13 even after the push: the rule's trend filter refuses it.
+          // EMA short would stay at or below EMA long even after the push: the rule's trend filter refuses it.
           spdlog::info("sim: breakout on {} skipped: its EMAs would not confirm", step.instrument.security_id);
           ++counters.breakouts_skipped;
           return;

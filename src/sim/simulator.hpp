@@ -65,6 +65,7 @@ struct SimulatorOptions {
   std::size_t max_queued_frames = 1u << 16;   // per connection; beyond it frames are dropped (counted)
   std::size_t rest_requests_per_second = 5;
   Scenario scenario;
+  GroundTruthRules rules;  // what scripted breakouts are checked against
   // Non-empty: write the send times of scripted instruments' minute-opening
   // packets here (sim/send_log.hpp), for latency measurement.
   std::string send_log_path;

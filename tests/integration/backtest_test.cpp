@@ -87,13 +87,17 @@ std::vector<std::string> unmatched(const std::vector<sim::ExpectedAlert>& expect
 TEST(BacktestRecording, SignalsContainTheScenarioGroundTruth) {
   TempDir dir("backtest-recording");
   const SimRecording recording =
-      record_sim_session(dir.path() / "recordings", universe(), scripted_moves(), kSimSpeed, kSession, 15);
-  ASSERT_EQ(recording.expected.size(), 3U) << "every scripted move ran";
+      record_sim_session(dir.path() / "recordings", universe(), scripted_moves(), kSimSpeed, kSession, 15,
+                         {.lookback = 30, .ema_short = 3, .ema_long = 5});
+  // The simulator promises only what these rules accept (a breakout whose
+  // candle already closed above resistance, or against the trend, is skipped).
+  ASSERT_GE(recording.expected.size(), 2U) << "most scripted moves are ground truth";
   // No history before a recording: a 30-candle window so strategies warm
-  // up from it; no cooldown, so a random breakout just before a scripted
-  // one cannot hide it.
+  // up from it; no cooldown, so a random signal of the same kind just before
+  // a scripted one cannot hide it (a random bullish EMA 3/5 cross 4 minutes
+  // before the scripted one did, under the default 5-minute cooldown).
   std::ofstream(dir.path() / "config.json") << R"({"lookback": 30, "ema_short": 3, "ema_long": 5,
-      "strategies": {"breakout": {"cooldown_minutes": 0}}})";
+      "strategies": {"breakout": {"cooldown_minutes": 0}, "ema_cross": {"cooldown_minutes": 0}}})";
   const auto run = run_to_completion({FNO_SCANNER_BIN, "backtest", "--strategy", "breakout,ema_cross", "--source",
                                       "recording:" + recording.file.string(), "--horizon", "2", "--param",
                                       "breakout.volume_factor=0.5,1", "--out", "first"},

@@ -25,7 +25,7 @@ std::vector<sim::SimInstrument> first_instruments(std::size_t n) {
 
 SimRecording record_sim_session(const std::filesystem::path& dir, const std::vector<sim::SimInstrument>& universe,
                                 const sim::Scenario& scenario, double speed, std::chrono::milliseconds session,
-                                std::uint64_t seed) {
+                                std::uint64_t seed, const sim::GroundTruthRules& rules) {
   boost::asio::io_context io;
   sim::SimulatorOptions so;
   so.instruments = universe;
@@ -33,6 +33,7 @@ SimRecording record_sim_session(const std::filesystem::path& dir, const std::vec
   so.seed = seed;
   so.always_open = true;
   so.scenario = scenario;
+  so.rules = rules;
   sim::Simulator simulator(io, so);
   record::RecordOptions ro;
   ro.writer.dir = dir;

@@ -27,6 +27,6 @@ std::vector<sim::SimInstrument> first_instruments(std::size_t n);
 
 SimRecording record_sim_session(const std::filesystem::path& dir, const std::vector<sim::SimInstrument>& universe,
                                 const sim::Scenario& scenario, double speed, std::chrono::milliseconds session,
-                                std::uint64_t seed);
+                                std::uint64_t seed, const sim::GroundTruthRules& rules = {});
 
 }  // namespace fno::test

@@ -42,12 +42,15 @@ sim::Scenario scripted_breakouts() {
   return s;
 }
 
-// The recording the binary would make of this session (record.enabled).
-std::filesystem::path record_session(const std::filesystem::path& dir) {
-  const auto r = test::record_sim_session(dir, universe(), scripted_breakouts(), kSimSpeed, kSession, 15);
+// The recording the binary would make of this session (record.enabled),
+// with the scripted breakouts the replay's rules (replay_config) accept.
+test::SimRecording record_session(const std::filesystem::path& dir) {
+  auto r = test::record_sim_session(dir, universe(), scripted_breakouts(), kSimSpeed, kSession, 15,
+                                    {.lookback = 5, .ema_short = 3, .ema_long = 5});
   EXPECT_TRUE(r.feed_stopped);
   EXPECT_EQ(r.drops, 0U);
-  return r.file;
+  EXPECT_FALSE(r.expected.empty()) << "no scripted breakout is ground truth";
+  return r;
 }
 
 Config replay_config() {
@@ -86,14 +89,18 @@ class RecordReplay : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir("record_replay");
-    file_ = record_session(dir_->path() / "recordings");
+    auto recording = record_session(dir_->path() / "recordings");
+    file_ = recording.file;
+    expected_ = recording.expected;
   }
   static void TearDownTestSuite() { delete dir_; }
   static test::TempDir* dir_;
   static std::filesystem::path file_;
+  static std::vector<sim::ExpectedAlert> expected_;
 };
 test::TempDir* RecordReplay::dir_ = nullptr;
 std::filesystem::path RecordReplay::file_;
+std::vector<sim::ExpectedAlert> RecordReplay::expected_;
 
 TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
   const ReplayResult first = replay(file_, dir_->path() / "first.db");
@@ -106,11 +113,14 @@ TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
   EXPECT_EQ(first.alerts, a.size());
   EXPECT_EQ(a, b);
   // The scripted breakouts are among them (the scenario's ground truth).
-  for (std::size_t i : {0, 1}) {
-    const auto key = universe()[i].key.security_id;
+  ASSERT_FALSE(expected_.empty());
+  for (const auto& e : expected_) {
     EXPECT_TRUE(std::any_of(a.begin(), a.end(),
-                            [&](const Row& r) { return std::get<1>(r) == key && std::get<3>(r) == "breakout"; }))
-        << "no breakout alert for " << universe()[i].symbol;
+                            [&](const Row& r) {
+                              return std::get<1>(r) == e.instrument.security_id && std::get<3>(r) == e.strategy &&
+                                     std::get<8>(r) >= e.earliest && std::get<8>(r) <= e.latest;
+                            }))
+        << "no " << e.strategy << " alert for security " << e.instrument.security_id;
   }
 }
 
