@@ -52,6 +52,8 @@ constexpr std::size_t kMaxClientMessage = 1u << 20;
 constexpr double kSendLogWatchSeconds = 420;
 // A near tie is no ground truth: the scanner sees float32 prices and the push lands near, not on, its target.
 constexpr double kTieMargin = 0.001;
+// A scripted breakout closes at most this far above resistance.
+constexpr double kMaxBreakoutPush = 1.05;
 // Beyond the 1 MiB a feed client reads per message (fno-scanner's read_message_max).
 constexpr std::size_t kOversizedFrame = (1u << 20) + (64u << 10);
 
@@ -125,8 +127,10 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   void log_sends(double elapsed);
   // The breakout rule's "previous close <= resistance" is already false for instrument i.
   bool closed_above_resistance(std::size_t i) const;
-  // EMA short > EMA long (options.rules) once a candle closes at `close`, as the breakout rule requires.
-  bool trend_confirms(std::size_t i, double close) const;
+  // The lowest close at which EMA short ends above EMA long (options.rules,
+  // with the tie margin) once that candle closes, as the breakout rule
+  // requires; nullopt when no close can (short period not shorter).
+  std::optional<double> trend_floor(std::size_t i) const;
   void accept();
 
   asio::io_context& io;
@@ -779,16 +783,20 @@ bool Simulator::Impl::closed_above_resistance(std::size_t i) const {
   return candles.back().close > resistance * (1 - kTieMargin);
 }
 
-bool Simulator::Impl::trend_confirms(std::size_t i, double close) const {
+std::optional<double> Simulator::Impl::trend_floor(std::size_t i) const {
   const auto candles = model.recent_candles(i, 120, options.calendar);  // enough for the EMAs to forget their seed
-  if (candles.empty()) return true;
+  if (candles.empty()) return 0.0;
+  const double a_fast = 2.0 / (options.rules.ema_short + 1), a_slow = 2.0 / (options.rules.ema_long + 1);
   double fast = candles.front().close, slow = fast;
-  const auto step = [](double ema, double price, int period) { return ema + 2.0 / (period + 1) * (price - ema); };
   for (const auto& c : candles) {
-    fast = step(fast, c.close, options.rules.ema_short);
-    slow = step(slow, c.close, options.rules.ema_long);
+    fast += a_fast * (c.close - fast);
+    slow += a_slow * (c.close - slow);
   }
-  return step(fast, close, options.rules.ema_short) > step(slow, close, options.rules.ema_long) * (1 + kTieMargin);
+  // fast + a_fast (c - fast) > m (slow + a_slow (c - slow)), solved for c.
+  const double m = 1 + kTieMargin;
+  const double rate = a_fast - m * a_slow;
+  if (rate <= 0) return std::nullopt;
+  return (m * slow * (1 - a_slow) - fast * (1 - a_fast)) / rate;
 }
 
 void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now) {
@@ -811,13 +819,17 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
         for (const auto& c : model.recent_candles(*i, options.rules.lookback, options.calendar)) {
           level = std::max({level, c.high, (c.high + c.low + c.close) / 3.0});
         }
-        if (!trend_confirms(*i, level * 1.01)) {
-          // EMA short would stay at or below EMA long even after the push: the rule's trend filter refuses it.
-          spdlog::info("sim: breakout on {} skipped: its EMAs would not confirm", step.instrument.security_id);
+        // 1 % over resistance, or as far as the trend filter needs (EMA short
+        // reacts faster, so a bigger push turns it), within what breakouts do.
+        const auto trend = trend_floor(*i);
+        const double target = std::max(level * 1.01, trend.value_or(0) * (1 + 2 * kTieMargin));
+        if (!trend || target > level * kMaxBreakoutPush) {
+          spdlog::info("sim: breakout on {} skipped: its EMAs would not confirm within a {:.0f} % push",
+                       step.instrument.security_id, (kMaxBreakoutPush - 1) * 100);
           ++counters.breakouts_skipped;
           return;
         }
-        model.push(*i, level * 1.01, step.volume_multiplier, 40);
+        model.push(*i, target, step.volume_multiplier, 40);
       } else {
         model.push(*i, model.state(*i).ltp * 0.98, 1.0, 180);
         rallies.emplace_back(step.at + 180, *i);
