@@ -57,13 +57,6 @@ sim::Scenario scripted_moves() {
   return s;
 }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Ground-truth alerts with no matching signal in summary.json, as text.
 std::vector<std::string> unmatched(const std::vector<sim::ExpectedAlert>& expected, const json::array& signals) {
   std::vector<std::string> missing;

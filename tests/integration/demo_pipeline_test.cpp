@@ -73,8 +73,7 @@ TEST(DemoPipeline, FirstScriptedBreakoutBecomesAStoredAlert) {
   EXPECT_LE(candle_ms, started_ms + 120'000 + later_ms) << "in the minute the breakout was driven (or the next)";
 
   EXPECT_EQ(scanner.stop(SIGTERM, 10s), 0);
-  std::ifstream log(dir.path() / "fno_breakout.log");
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::string text = read_text(dir.path() / "fno_breakout.log");
   EXPECT_NE(text.find("DEMO"), std::string::npos) << "demo runs are labelled in the log";
   EXPECT_NE(text.find("ALERT breakout"), std::string::npos);
 }

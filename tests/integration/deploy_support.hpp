@@ -17,16 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "support/child_process.hpp"
+
 namespace fno::test {
 
 inline const std::filesystem::path kSourceDir = FNO_SOURCE_DIR;
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

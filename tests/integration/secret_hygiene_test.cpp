@@ -42,13 +42,6 @@ constexpr const char* kDashboardToken = "FAKEDASH-hygiene-7f3a91c2";
 const std::vector<std::string> kSecrets = {kClientId, kAccessToken, kRotatedToken, kTelegramSecretPart,
                                            kDashboardToken};
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 void write_file(const std::filesystem::path& path, const std::string& text) { std::ofstream(path) << text; }
 
 // Which secrets occur in `text` ("" when none).
@@ -253,7 +246,7 @@ TEST(SecretHygiene, LiveRunLeaksNoCredentialAnywhere) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(work)) {
     if (!entry.is_regular_file() || entry.path().filename() == ".env") continue;
     ++files;
-    EXPECT_EQ(leaks_in(read_file(entry.path())), "") << entry.path();
+    EXPECT_EQ(leaks_in(read_text(entry.path())), "") << entry.path();
   }
   EXPECT_TRUE(std::filesystem::exists(work / "fno_breakout.log"));
   EXPECT_TRUE(std::filesystem::exists(work / "alerts.db"));

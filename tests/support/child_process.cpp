@@ -89,12 +89,14 @@ std::optional<int> ChildProcess::stop(int signal, std::chrono::milliseconds time
   return std::nullopt;
 }
 
-std::string ChildProcess::output() const {
-  std::ifstream in(log_path_);
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
 }
+
+std::string ChildProcess::output() const { return read_text(log_path_); }
 
 RunResult run_to_completion(std::vector<std::string> argv, const fs::path& cwd, std::map<std::string, std::string> env,
                             std::chrono::milliseconds timeout) {

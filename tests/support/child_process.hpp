@@ -66,6 +66,9 @@ std::optional<HttpReply> http_request(int port, std::string_view method, const s
 // Polls http_get until it answers or `timeout` passes.
 std::optional<HttpReply> wait_for_http(int port, const std::string& target, std::chrono::milliseconds timeout);
 
+// The whole file as bytes ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& path);
+
 // A fresh, empty temporary directory removed on destruction.
 class TempDir {
  public:
