@@ -35,22 +35,24 @@ constexpr auto kSession = 16s;    // 16 simulated minutes
 
 std::vector<sim::SimInstrument> universe() { return test::first_instruments(kInstruments); }
 
+// One breakout per instrument: the simulator skips one whose last candle
+// already closed above its resistance, so several make "none left" unlikely.
 sim::Scenario scripted_breakouts() {
   sim::Scenario s;
-  s.steps.push_back({.at = 540, .action = sim::Action::kBreakout, .instrument = universe()[0].key});
-  s.steps.push_back({.at = 780, .action = sim::Action::kBreakout, .instrument = universe()[1].key});
+  const auto instruments = universe();
+  for (std::size_t i = 0; i < instruments.size(); ++i) {
+    s.steps.push_back({.at = 540 + 80.0 * static_cast<double>(i), .action = sim::Action::kBreakout,
+                       .instrument = instruments[i].key});
+  }
   return s;
 }
 
 // The recording the binary would make of this session (record.enabled),
 // with the scripted breakouts the replay's rules (replay_config) accept.
+// Checked by the tests, not here: a failure in SetUpTestSuite would only skip them.
 test::SimRecording record_session(const std::filesystem::path& dir) {
-  auto r = test::record_sim_session(dir, universe(), scripted_breakouts(), kSimSpeed, kSession, 15,
-                                    {.lookback = 5, .ema_short = 3, .ema_long = 5});
-  EXPECT_TRUE(r.feed_stopped);
-  EXPECT_EQ(r.drops, 0U);
-  EXPECT_FALSE(r.expected.empty()) << "no scripted breakout is ground truth";
-  return r;
+  return test::record_sim_session(dir, universe(), scripted_breakouts(), kSimSpeed, kSession, 15,
+                                  {.lookback = 5, .ema_short = 3, .ema_long = 5});
 }
 
 Config replay_config() {
@@ -89,22 +91,24 @@ class RecordReplay : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir("record_replay");
-    auto recording = record_session(dir_->path() / "recordings");
-    file_ = recording.file;
-    expected_ = recording.expected;
+    recording_ = record_session(dir_->path() / "recordings");
   }
   static void TearDownTestSuite() { delete dir_; }
   static test::TempDir* dir_;
-  static std::filesystem::path file_;
-  static std::vector<sim::ExpectedAlert> expected_;
+  static test::SimRecording recording_;
 };
 test::TempDir* RecordReplay::dir_ = nullptr;
-std::filesystem::path RecordReplay::file_;
-std::vector<sim::ExpectedAlert> RecordReplay::expected_;
+test::SimRecording RecordReplay::recording_;
+
+TEST_F(RecordReplay, RecordingIsCompleteAndHasGroundTruth) {
+  EXPECT_TRUE(recording_.feed_stopped);
+  EXPECT_EQ(recording_.drops, 0U);
+  EXPECT_FALSE(recording_.expected.empty()) << "no scripted breakout is ground truth";
+}
 
 TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
-  const ReplayResult first = replay(file_, dir_->path() / "first.db");
-  const ReplayResult second = replay(file_, dir_->path() / "second.db");
+  const ReplayResult first = replay(recording_.file, dir_->path() / "first.db");
+  const ReplayResult second = replay(recording_.file, dir_->path() / "second.db");
   EXPECT_EQ(first.damage, "");
   EXPECT_GT(first.packets, 500U);
   EXPECT_EQ(first.packets, second.packets);
@@ -113,8 +117,8 @@ TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
   EXPECT_EQ(first.alerts, a.size());
   EXPECT_EQ(a, b);
   // The scripted breakouts are among them (the scenario's ground truth).
-  ASSERT_FALSE(expected_.empty());
-  for (const auto& e : expected_) {
+  ASSERT_FALSE(recording_.expected.empty());
+  for (const auto& e : recording_.expected) {
     EXPECT_TRUE(std::any_of(a.begin(), a.end(),
                             [&](const Row& r) {
                               return std::get<1>(r) == e.instrument.security_id && std::get<3>(r) == e.strategy &&
@@ -126,9 +130,9 @@ TEST_F(RecordReplay, SameFileYieldsIdenticalAlerts) {
 
 TEST_F(RecordReplay, TruncatedFileReplaysUpToTheDamage) {
   const auto damaged = dir_->path() / "damaged.fnorec";
-  std::filesystem::copy_file(file_, damaged);
-  std::filesystem::resize_file(damaged, std::filesystem::file_size(file_) - 7);
-  const ReplayResult whole = replay(file_, dir_->path() / "whole.db");
+  std::filesystem::copy_file(recording_.file, damaged);
+  std::filesystem::resize_file(damaged, std::filesystem::file_size(recording_.file) - 7);
+  const ReplayResult whole = replay(recording_.file, dir_->path() / "whole.db");
   const ReplayResult part = replay(damaged, dir_->path() / "part.db");
   EXPECT_NE(part.damage.find("truncated"), std::string::npos) << part.damage;
   EXPECT_GT(part.frames, 0U);
@@ -137,8 +141,8 @@ TEST_F(RecordReplay, TruncatedFileReplaysUpToTheDamage) {
 
 TEST_F(RecordReplay, CliReportsDamageAfterAPartialReplay) {
   const auto damaged = dir_->path() / "cli-damaged.fnorec";
-  std::filesystem::copy_file(file_, damaged);
-  std::filesystem::resize_file(damaged, std::filesystem::file_size(file_) - 7);
+  std::filesystem::copy_file(recording_.file, damaged);
+  std::filesystem::resize_file(damaged, std::filesystem::file_size(recording_.file) - 7);
   const auto r = test::run_to_completion({FNO_SCANNER_BIN, "replay", damaged.string(), "--db", "cli.db"}, dir_->path());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("error: damaged recording"), std::string::npos) << r.output;
@@ -156,19 +160,19 @@ TEST_F(RecordReplay, CliReportsDamageAfterAPartialReplay) {
 // ends the server keeps serving the same alerts a plain replay stores, and
 // refuses changes.
 TEST_F(RecordReplay, WebDashboardServesTheReplayAsItPlays) {
-  const ReplayResult plain = replay(file_, dir_->path() / "plain.db");
+  const ReplayResult plain = replay(recording_.file, dir_->path() / "plain.db");
   ASSERT_GT(plain.alerts, 0U);
   const auto cwd = dir_->path() / "web";
   std::filesystem::create_directories(cwd);
   std::ofstream(cwd / "config.json") << R"({"lookback": 5, "ema_short": 3, "ema_long": 5})";  // replay_config()
   // The live run's auth rules: beyond loopback only with DASHBOARD_TOKEN.
   const auto exposed = test::run_to_completion(
-      {FNO_SCANNER_BIN, "replay", file_.string(), "--web", "--bind", "0.0.0.0", "--db", "exposed.db"}, cwd);
+      {FNO_SCANNER_BIN, "replay", recording_.file.string(), "--web", "--bind", "0.0.0.0", "--db", "exposed.db"}, cwd);
   EXPECT_EQ(exposed.exit_code, 1) << exposed.output;
   EXPECT_NE(exposed.output.find("DASHBOARD_TOKEN is not set"), std::string::npos) << exposed.output;
 
   const int port = test::free_port();
-  test::ChildProcess scanner({FNO_SCANNER_BIN, "replay", file_.string(), "--web", "--port", std::to_string(port),
+  test::ChildProcess scanner({FNO_SCANNER_BIN, "replay", recording_.file.string(), "--web", "--port", std::to_string(port),
                               "--speed", "2", "--db", "web.db"},
                              cwd, {}, cwd / "out.txt");
   const auto first = test::wait_for_http(port, "/api/status", 20s);
