@@ -111,6 +111,7 @@ void MarketModel::advance(market::IstSeconds now, double dt_seconds, std::vector
   for (std::size_t i = 0; i < instruments_.size(); ++i) {
     tick_credit_[i] += options_.ticks_per_second * dt_seconds;
     bool any = false;
+    std::uint64_t volume = 0;
     while (tick_credit_[i] >= 1.0) {
       tick_credit_[i] -= 1.0;
       double drift = 0;
@@ -118,9 +119,12 @@ void MarketModel::advance(market::IstSeconds now, double dt_seconds, std::vector
         const double trades_left = std::max(1.0, push->seconds_left * options_.ticks_per_second);
         drift = std::log(push->target / states_[i].ltp) / trades_left;
       }
-      trade(i, now, rngs_[i], drift);
+      volume += trade(i, now, rngs_[i], drift);
       any = true;
     }
+    // One packet per traded instrument carries this step's last trade: the
+    // candle holds what a client sees (its high and low, not the trades between).
+    if (any) record_candle(i, now, states_[i].ltp, volume);
     if (auto& push = pushes_[i]) {
       push->seconds_left -= dt_seconds;
       if (push->seconds_left <= 0) push.reset();
@@ -129,7 +133,7 @@ void MarketModel::advance(market::IstSeconds now, double dt_seconds, std::vector
   }
 }
 
-void MarketModel::trade(std::size_t i, market::IstSeconds now, std::mt19937_64& rng, double drift) {
+std::uint64_t MarketModel::trade(std::size_t i, market::IstSeconds now, std::mt19937_64& rng, double drift) {
   InstrumentState& s = states_[i];
   const double sigma = kMinuteVolatility / std::sqrt(60.0 * std::max(options_.ticks_per_second, 0.01));
   const double noise = pushes_[i] ? 0.2 : 1.0;  // scripted moves stay on course
@@ -147,17 +151,24 @@ void MarketModel::trade(std::size_t i, market::IstSeconds now, std::mt19937_64& 
     const auto lot = static_cast<std::uint32_t>(instruments_[i].lot_size);
     s.open_interest = (rng() % 2 == 0 || s.open_interest <= lot) ? s.open_interest + lot : s.open_interest - lot;
   }
-  record_candle(i, now, s.ltp, qty);
+  return qty;
+}
+
+void MarketModel::close_candles(market::IstSeconds now) {
+  for (Live& live : live_) close_candle(live, market::minute_start(now));
+}
+
+void MarketModel::close_candle(Live& live, market::IstSeconds minute) {
+  if (!live.current || live.current->start == minute) return;
+  live.closed.push_back(*live.current);
+  if (live.closed.size() > options_.recent_candles) live.closed.pop_front();
+  live.current.reset();
 }
 
 void MarketModel::record_candle(std::size_t i, market::IstSeconds now, double price, std::uint64_t qty) {
   Live& live = live_[i];
   const market::IstSeconds minute = market::minute_start(now);
-  if (live.current && live.current->start != minute) {
-    live.closed.push_back(*live.current);
-    if (live.closed.size() > options_.recent_candles) live.closed.pop_front();
-    live.current.reset();
-  }
+  close_candle(live, minute);
   if (!live.current) {
     live.current = MinuteCandle{minute, price, price, price, price, 0};
   }

@@ -77,6 +77,9 @@ class MarketModel {
   // Trading-day candles with day in [from, to), before the live day.
   std::vector<DailyCandle> daily_history(std::size_t i, market::IstSeconds from, market::IstSeconds to,
                                          const market::MarketCalendar& calendar) const;
+  // Closes every live candle whose minute ended by `now`, traded in since or
+  // not (a scanner closes them on its clock too).
+  void close_candles(market::IstSeconds now);
   // Closed live candles (oldest first), preceded by history when fewer.
   std::vector<MinuteCandle> recent_candles(std::size_t i, std::size_t count,
                                            const market::MarketCalendar& calendar) const;
@@ -100,8 +103,10 @@ class MarketModel {
   };
 
   double round_to_tick(std::size_t i, double price) const;
-  void trade(std::size_t i, market::IstSeconds now, std::mt19937_64& rng, double drift);
+  // One trade of instrument i; returns its quantity.
+  std::uint64_t trade(std::size_t i, market::IstSeconds now, std::mt19937_64& rng, double drift);
   void record_candle(std::size_t i, market::IstSeconds now, double price, std::uint64_t qty);
+  void close_candle(Live& live, market::IstSeconds minute);
 
   std::vector<SimInstrument> instruments_;
   ModelOptions options_;

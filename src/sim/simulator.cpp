@@ -54,6 +54,11 @@ constexpr double kSendLogWatchSeconds = 420;
 constexpr double kTieMargin = 0.001;
 // A scripted breakout closes at most this far above resistance.
 constexpr double kMaxBreakoutPush = 1.05;
+// A breakout's push ends kPushMargin seconds before its minute does and
+// lasts at least kMinPushSeconds: a push over a minute boundary would close
+// one candle part-way up (above resistance, short of the trend filter), and
+// the next candle's "previous close <= resistance" would then refuse it.
+constexpr double kMinPushSeconds = 15, kPushMargin = 3, kBreakoutPushSeconds = 40;
 // Beyond the 1 MiB a feed client reads per message (fno-scanner's read_message_max).
 constexpr std::size_t kOversizedFrame = (1u << 20) + (64u << 10);
 
@@ -123,7 +128,9 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   void schedule_tick();
   void on_tick();
   void run_scenario(double elapsed, market::IstSeconds now);
-  void run_step(const ScenarioStep& step, market::IstSeconds now);
+  void run_step(const ScenarioStep& step, market::IstSeconds now, double elapsed);
+  // A fault step now, outside the scenario (tests' send_garbage and the like).
+  void run_fault(Action action);
   void log_sends(double elapsed);
   // The breakout rule's "previous close <= resistance" is already false for instrument i.
   bool closed_above_resistance(std::size_t i) const;
@@ -159,6 +166,7 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   std::vector<ScenarioStep> steps;  // sorted by `at`
   std::size_t next_step = 0;
   std::vector<std::pair<double, std::size_t>> rallies;  // EMA-cross second legs: (at, instrument)
+  std::vector<ScenarioStep> deferred;                   // breakouts too late in their minute, moved to the next
   mutable std::mutex expected_mutex;
   std::vector<ExpectedAlert> expected;
   std::vector<std::size_t> traded;  // reused per tick
@@ -543,6 +551,11 @@ market::IstSeconds wall_clock_ist() {
 
 }  // namespace
 
+void Simulator::Impl::run_fault(Action action) {
+  const double elapsed = sim_elapsed();
+  run_step(fault_step(action, elapsed), sim_now(), elapsed);
+}
+
 Simulator::Impl::Impl(asio::io_context& io_context, SimulatorOptions opts)
     : io(io_context),
       options(std::move(opts)),
@@ -729,6 +742,7 @@ void Simulator::Impl::on_tick() {
   last_tick = real_now;
   const double elapsed = sim_elapsed();
   const market::IstSeconds now = sim_now();
+  model.close_candles(now);  // scenario steps judge the candles a scanner has closed
   run_scenario(elapsed, now);
   if (options.always_open || options.calendar.is_open(now)) {
     traded.clear();
@@ -747,7 +761,12 @@ void Simulator::Impl::run_scenario(double elapsed, market::IstSeconds now) {
     rest.set_requests_per_second(options.rest_requests_per_second);
     rest_limit_until = 0;
   }
-  while (next_step < steps.size() && steps[next_step].at <= elapsed) run_step(steps[next_step++], now);
+  while (next_step < steps.size() && steps[next_step].at <= elapsed) run_step(steps[next_step++], now, elapsed);
+  const auto later = std::stable_partition(deferred.begin(), deferred.end(),
+                                           [&](const ScenarioStep& s) { return s.at <= elapsed; });
+  const std::vector<ScenarioStep> due(deferred.begin(), later);
+  deferred.erase(deferred.begin(), later);
+  for (const auto& step : due) run_step(step, now, elapsed);
   for (auto it = rallies.begin(); it != rallies.end();) {
     if (it->first > elapsed) {
       ++it;
@@ -799,7 +818,7 @@ std::optional<double> Simulator::Impl::trend_floor(std::size_t i) const {
   return (m * slow * (1 - a_slow) - fast * (1 - a_fast)) / rate;
 }
 
-void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now) {
+void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now, double elapsed) {
   spdlog::info("sim: scenario step at {:.0f}s: {}", step.at, to_string(step.action));
   switch (step.action) {
     case Action::kBreakout:
@@ -808,6 +827,14 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
       if (!i) return;
       ExpectedAlert alert{step.instrument, "breakout", market::minute_start(now), market::minute_start(now) + 120};
       if (step.action == Action::kBreakout) {
+        const double left_in_minute = static_cast<double>(60 - ((now % 60) + 60) % 60);
+        if (left_in_minute - kPushMargin < kMinPushSeconds) {
+          ScenarioStep later = step;
+          later.at = elapsed + left_in_minute + 1;
+          deferred.push_back(later);
+          spdlog::info("sim: breakout on {} moved to the next minute", step.instrument.security_id);
+          return;
+        }
         if (closed_above_resistance(*i)) {
           // The cross already happened (without volume): no candle can cross again, so there is no ground truth.
           spdlog::info("sim: breakout on {} skipped: its last candle closed above its resistance",
@@ -829,7 +856,7 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now)
           ++counters.breakouts_skipped;
           return;
         }
-        model.push(*i, target, step.volume_multiplier, 40);
+        model.push(*i, target, step.volume_multiplier, std::min(kBreakoutPushSeconds, left_in_minute - kPushMargin));
       } else {
         model.push(*i, model.state(*i).ltp * 0.98, 1.0, 180);
         rallies.emplace_back(step.at + 180, *i);
@@ -943,12 +970,11 @@ void Simulator::stall(bool stalled) {
 }
 
 void Simulator::send_garbage() {
-  asio::post(impl_->io, [impl = impl_] { impl->run_step(fault_step(Action::kGarbage, impl->sim_elapsed()), impl->sim_now()); });
+  asio::post(impl_->io, [impl = impl_] { impl->run_fault(Action::kGarbage); });
 }
 
 void Simulator::send_truncated() {
-  asio::post(impl_->io,
-             [impl = impl_] { impl->run_step(fault_step(Action::kTruncated, impl->sim_elapsed()), impl->sim_now()); });
+  asio::post(impl_->io, [impl = impl_] { impl->run_fault(Action::kTruncated); });
 }
 
 void Simulator::send_disconnect(std::uint16_t code) {

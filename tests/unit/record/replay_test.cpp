@@ -41,7 +41,7 @@ sim::Scenario scripted_breakouts() {
   sim::Scenario s;
   const auto instruments = universe();
   for (std::size_t i = 0; i < instruments.size(); ++i) {
-    s.steps.push_back({.at = 540 + 80.0 * static_cast<double>(i), .action = sim::Action::kBreakout,
+    s.steps.push_back({.at = 540 + 60.0 * static_cast<double>(i), .action = sim::Action::kBreakout,
                        .instrument = instruments[i].key});
   }
   return s;
@@ -60,6 +60,9 @@ Config replay_config() {
   c.lookback = 5;  // no history in a replay: strategies warm up from recorded candles
   c.ema_short = 3;
   c.ema_long = 5;
+  // A 5-candle resistance breaks often at random: no cooldown, so such a
+  // breakout just before a scripted one cannot hide it.
+  c.strategies["breakout"].params["cooldown_minutes"] = 0;
   return c;
 }
 
@@ -164,7 +167,8 @@ TEST_F(RecordReplay, WebDashboardServesTheReplayAsItPlays) {
   ASSERT_GT(plain.alerts, 0U);
   const auto cwd = dir_->path() / "web";
   std::filesystem::create_directories(cwd);
-  std::ofstream(cwd / "config.json") << R"({"lookback": 5, "ema_short": 3, "ema_long": 5})";  // replay_config()
+  std::ofstream(cwd / "config.json") << R"({"lookback": 5, "ema_short": 3, "ema_long": 5,
+      "strategies": {"breakout": {"cooldown_minutes": 0}}})";  // replay_config()
   // The live run's auth rules: beyond loopback only with DASHBOARD_TOKEN.
   const auto exposed = test::run_to_completion(
       {FNO_SCANNER_BIN, "replay", recording_.file.string(), "--web", "--bind", "0.0.0.0", "--db", "exposed.db"}, cwd);

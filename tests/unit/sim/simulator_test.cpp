@@ -20,6 +20,7 @@
 
 #include "dhan/codec.hpp"
 #include "support/child_process.hpp"
+#include "util/clock.hpp"
 
 namespace fno::sim {
 namespace {
@@ -250,25 +251,63 @@ TEST(Simulator, OversizedStepSendsAFrameBeyondOneMebibyte) {
   EXPECT_GT(largest, 1u << 20) << "more than a client's 1 MiB message limit";
 }
 
-TEST(Simulator, StatusReportsTheGroundTruthOfTheStepsRun) {
+// A simulator whose clock starts `into_minute` seconds into a minute, with
+// one breakout step at its start on the first default instrument.
+SimulatorOptions breakout_at_start(int into_minute, double speed) {
   SimulatorOptions options;
-  const auto key = default_universe()[0].key;
+  options.start_time = market::minute_start(util::ist_now()) + into_minute;
+  options.speed = speed;
   options.scenario = parse_scenario(R"({"steps":[{"at":0,"action":"breakout","security_id":")" +
-                                    std::to_string(key.security_id) + R"("}]})");
-  RunningSim sim(std::move(options));
+                                    std::to_string(default_universe()[0].key.security_id) + R"("}]})");
+  return options;
+}
+
+boost::json::value sim_status(const Simulator& sim) {
+  const auto reply = test::http_get(sim.port(), std::string(kStatusPath));
+  if (!reply || reply->status != 200) return nullptr;
+  return boost::json::parse(reply->body);
+}
+
+std::size_t steps_taken(const boost::json::value& status) {
+  return status.at("expected_alerts").as_array().size() +
+         status.at("counters").at("breakouts_skipped").to_number<std::size_t>();
+}
+
+TEST(Simulator, StatusReportsTheGroundTruthOfTheStepsRun) {
+  RunningSim sim(breakout_at_start(5, 1));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a few ticks: the step has run
-  const auto reply = test::http_get(sim->port(), std::string(kStatusPath));
-  ASSERT_TRUE(reply);
-  ASSERT_EQ(reply->status, 200);
-  const auto status = boost::json::parse(reply->body);
+  const auto status = sim_status(*sim);
+  ASSERT_TRUE(status.is_object());
+  ASSERT_EQ(steps_taken(status), 1u) << "driven with ground truth, or skipped (already above resistance)";
   const auto& expected = status.at("expected_alerts").as_array();
-  const auto skipped = status.at("counters").at("breakouts_skipped").to_number<std::uint64_t>();
-  ASSERT_EQ(expected.size() + skipped, 1u) << "driven with ground truth, or skipped (already above resistance)";
   if (expected.empty()) return;
-  EXPECT_EQ(expected[0].at("security_id").to_number<std::uint32_t>(), key.security_id);
+  EXPECT_EQ(expected[0].at("security_id").to_number<std::uint32_t>(), default_universe()[0].key.security_id);
   EXPECT_EQ(expected[0].at("strategy").as_string(), "breakout");
   EXPECT_LE(expected[0].at("earliest").as_int64(), status.at("sim_time").as_int64());
   EXPECT_EQ(expected[0].at("latest").as_int64() - expected[0].at("earliest").as_int64(), 120);
+}
+
+// A push must end inside its candle (one closed part-way up would make the
+// next candle's "previous close <= resistance" refuse the breakout), so a
+// step too late in a minute is driven in the next one.
+TEST(Simulator, BreakoutLateInAMinuteIsDrivenInTheNext) {
+  auto options = breakout_at_start(50, 20);
+  const auto minute = market::minute_start(*options.start_time);
+  RunningSim sim(std::move(options));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // 3 simulated seconds: still in the first minute
+  const auto early = sim_status(*sim);
+  ASSERT_TRUE(early.is_object());
+  if (early.at("sim_time").as_int64() < minute + 60) {
+    EXPECT_EQ(steps_taken(early), 0u) << "not driven this late";
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // 20 more: into the next minute
+  const auto later = sim_status(*sim);
+  ASSERT_TRUE(later.is_object());
+  ASSERT_EQ(steps_taken(later), 1u);
+  const auto& expected = later.at("expected_alerts").as_array();
+  if (!expected.empty()) {
+    EXPECT_EQ(expected[0].at("earliest").as_int64(), minute + 60);
+  }
 }
 
 TEST(Simulator, SilentClientIsDropped) {
