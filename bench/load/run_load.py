@@ -325,6 +325,19 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
 
 
+def context_switches(pid):
+    """Voluntary + involuntary context switches of every thread of `pid`
+    (a thread that sleeps on each packet and is woken for the next costs two)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                total += sum(int(line.split()[1]) for line in f if "ctxt_switches:" in line)
+        except OSError:
+            pass  # the thread ended meanwhile
+    return total
+
+
 def proc_status_mb(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -367,9 +380,10 @@ def wait_streaming(port, instruments, proc, timeout):
 
 def measure(pid, sim_pid, port, duration):
     s0, c0, t0 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
-    sim0 = cpu_seconds(sim_pid)
+    sim0, x0 = cpu_seconds(sim_pid), context_switches(pid)
     time.sleep(duration)
     s1, c1, t1 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
+    switches = context_switches(pid) - x0
     wall = t1 - t0
     packets = s1["feed"]["packets"] - s0["feed"]["packets"]
     return {
@@ -379,6 +393,7 @@ def measure(pid, sim_pid, port, duration):
         "simulator_cpu_percent": 100.0 * (cpu_seconds(sim_pid) - sim0) / wall,
         "packets_decoded": packets,
         "packets_per_second": packets / wall,
+        "context_switches_per_1000_packets": 1000.0 * switches / max(packets, 1),
         "drops": drops(s1),
         "drops_during_measurement": drops(s1) - drops(s0),
         "drops_by_queue": drop_counts(s1),
@@ -542,6 +557,7 @@ def main():
           f"{result['packets_decoded']:,} packets ({result['packets_per_second']:,.0f}/s), "
           f"drops {result['drops']} ({result['drops_during_measurement']} while measuring; "
           f"{', '.join(f'{k} {v}' for k, v in result['drops_by_queue'].items())}), reconnects {result['reconnects']}")
+    print(f"  scanner context switches {result['context_switches_per_1000_packets']:.1f} per 1,000 packets")
     if wrk:
         for path, r in wrk["paths"].items():
             print(f"  wrk {path}: {r['requests_per_second']:,.0f} req/s, p50 {r['p50_ms']:.2f} ms, "

@@ -69,8 +69,17 @@ bool Engine::push(const dhan::Packet& packet) {
     drops_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  if (sleeping_.load(std::memory_order_acquire)) wake_.notify_one();
   return true;
+}
+
+void Engine::flush() {
+  // Sequentially consistent with run()'s store and re-check: either it sees
+  // the packets or this sees it asleep. Taking the mutex puts the notify
+  // after its wait began, so it cannot fall between the re-check and the wait.
+  std::atomic_thread_fence(std::memory_order_seq_cst);  // the ring's store before this load
+  if (!sleeping_.load()) return;
+  { std::lock_guard lock(mutex_); }
+  wake_.notify_one();
 }
 
 bool Engine::post(std::function<void(scan::Scanner&)> command) { return enqueue(std::move(command), kMaxCommands); }
@@ -116,7 +125,7 @@ void Engine::run() {
     }
     if (packets == 0 && !had_commands) {
       std::unique_lock lock(mutex_);
-      sleeping_.store(true, std::memory_order_release);
+      sleeping_.store(true);
       // Re-check after announcing sleep: a push between the drain and here must not be missed for long.
       if (commands_.empty() && ring_.size() == 0 && !stop_.load()) wake_.wait_for(lock, kIdleWait);
       sleeping_.store(false, std::memory_order_release);

@@ -81,8 +81,11 @@ class Engine final : public dhan::PacketSink {
   // Drains what is queued, publishes once more, joins the thread.
   void stop();
 
-  // Network thread (the only producer).
+  // Network thread (the only producer). push() queues; flush() wakes the
+  // engine thread if it sleeps (an unflushed packet waits for the
+  // engine's idle poll, 5 ms at most).
   bool push(const dhan::Packet& packet) override;
+  void flush() override;
 
   // Any thread. Runs `command` on the engine thread; false when the bounded
   // command queue is full (counted).

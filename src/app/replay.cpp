@@ -106,6 +106,7 @@ class ReplayDriver {
       engine_.push(packet);
       ++result.packets;
     }
+    engine_.flush();
   }
 
   void finish() {
@@ -131,6 +132,7 @@ class ReplayDriver {
   }
 
   void wait_for_engine(std::size_t depth) {
+    engine_.flush();
     while (engine_.stats().queue_depth > depth) std::this_thread::sleep_for(kEngineWait);
     in_flight_ = depth;
   }

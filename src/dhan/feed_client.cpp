@@ -127,7 +127,7 @@ class FeedConnection;
 
 struct FeedClient::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, FeedOptions opts, PacketSink& sink)
-      : io(io), options(std::move(opts)), sink(sink), watchdog(io), rng(std::random_device{}()) {
+      : io(io), options(std::move(opts)), sink(sink), watchdog(io), flush_timer(io), rng(std::random_device{}()) {
     endpoint = parse_feed_url(options.url);
     tls_ctx.emplace(net::make_client_tls_context(options.tls, tls_error));
   }
@@ -139,6 +139,9 @@ struct FeedClient::Impl : std::enable_shared_from_this<Impl> {
   std::vector<std::string> secrets() const { return {options.access_token}; }
 
   void on_packets_delivered(Clock::time_point now, std::uint32_t ltt);
+  // `n` more packets reached the sink: flush it now or arm the flush timer.
+  void on_pushed(std::size_t n);
+  void flush();
   void fatal(FeedHealth why, std::string message);
   void tick_watchdog();
   std::shared_ptr<FeedConnection> open_connection(std::vector<InstrumentKey> instruments);
@@ -151,6 +154,9 @@ struct FeedClient::Impl : std::enable_shared_from_this<Impl> {
   boost::system::error_code tls_error;
   std::optional<asio::ssl::context> tls_ctx;
   asio::steady_timer watchdog;
+  asio::steady_timer flush_timer;
+  std::size_t unflushed = 0;  // packets pushed since the sink's last flush()
+  bool flush_armed = false;
   std::mt19937_64 rng;
   util::LogLimiter log_limiter;
 
@@ -405,17 +411,21 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     }
     const auto now = Clock::now();
     if (!packets.empty()) last_data_ = now;
+    std::size_t pushed = 0;
     for (const Packet& p : packets) {
       if (const auto* d = std::get_if<DisconnectBody>(&p.body)) {
+        owner_.on_pushed(pushed);
         on_disconnect_packet(d->reason);
         return false;
       }
       ++packets_;
+      ++pushed;
       last_packet_ = now;
       if (!owner_.sink.push(p)) ++owner_.drops;
       if (const auto* t = std::get_if<TickerBody>(&p.body)) owner_.on_packets_delivered(now, t->ltt);
       if (const auto* q = std::get_if<QuoteBody>(&p.body)) owner_.on_packets_delivered(now, q->ltt);
     }
+    owner_.on_pushed(pushed);
     return true;
   }
 
@@ -546,6 +556,26 @@ void FeedClient::Impl::on_packets_delivered(Clock::time_point now, std::uint32_t
   }
 }
 
+void FeedClient::Impl::on_pushed(std::size_t n) {
+  unflushed += n;
+  if (unflushed == 0) return;
+  if (unflushed >= options.flush_batch || stopping) return flush();  // stopping: no timer runs any more
+  if (flush_armed) return;
+  flush_armed = true;
+  flush_timer.expires_after(options.flush_delay);
+  flush_timer.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    const auto self = weak.lock();
+    if (ec || !self || self->stopping) return;
+    self->flush_armed = false;
+    if (self->unflushed > 0) self->flush();
+  });
+}
+
+void FeedClient::Impl::flush() {
+  unflushed = 0;
+  sink.flush();
+}
+
 void FeedClient::Impl::fatal(FeedHealth why, std::string message) {
   if (fatal_health != FeedHealth::kStarting) return;
   fatal_health = why;
@@ -596,6 +626,7 @@ FeedClient::FeedClient(asio::io_context& io, FeedOptions options, PacketSink& si
 FeedClient::~FeedClient() {
   impl_->stopping = true;
   impl_->watchdog.cancel();
+  impl_->flush_timer.cancel();
 }
 
 void FeedClient::start(std::span<const InstrumentKey> instruments) {
@@ -682,6 +713,8 @@ void FeedClient::stop(std::function<void()> done) {
   auto impl = impl_;
   impl->stopping = true;
   impl->watchdog.cancel();
+  impl->flush_timer.cancel();
+  if (impl->unflushed > 0) impl->flush();
   for (auto& c : impl->connections) c->shutdown();
   auto timer = std::make_shared<asio::steady_timer>(impl->io);
   const auto deadline = Clock::now() + impl->options.close_timeout + std::chrono::milliseconds(200);

@@ -49,6 +49,10 @@ struct FeedOptions {
   std::chrono::milliseconds stall_timeout{30000};    // no data while the market is open
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds close_timeout{2000};
+  // Wake-up batching: PacketSink::flush() follows a push within flush_delay,
+  // or at once when flush_batch packets are waiting for it.
+  std::chrono::microseconds flush_delay{100};
+  std::size_t flush_batch = 256;
   net::TlsOptions tls;
   // Whether silence is abnormal right now (market hours); default: always.
   std::function<bool()> market_open;
@@ -60,12 +64,15 @@ struct FeedOptions {
   std::function<void(int connection, std::span<const std::uint8_t> frame)> on_frame;
 };
 
-// Receives decoded packets on the network thread. Must not block; returns
-// false when it cannot take the packet (counted as a drop).
+// Receives decoded packets on the network thread. Must not block; push()
+// returns false when it cannot take the packet (counted as a drop). flush()
+// follows every run of pushes within FeedOptions::flush_delay: a sink may
+// leave its consumer asleep until then (one wake-up per batch, not per packet).
 class PacketSink {
  public:
   virtual ~PacketSink() = default;
   virtual bool push(const Packet& packet) = 0;
+  virtual void flush() {}
 };
 
 enum class ConnectionState { kConnecting, kSubscribing, kStreaming, kBackoff, kClosing, kStopped };

@@ -37,8 +37,22 @@ class RecordingSink final : public PacketSink {
   bool push(const Packet& packet) override {
     std::lock_guard lock(mutex_);
     ++packets_;
+    ++unflushed_;
     if (packet.code == ResponseCode::kQuote) seen_.insert(packet.key());
     return true;
+  }
+  void flush() override {
+    std::lock_guard lock(mutex_);
+    ++flushes_;
+    largest_batch_ = std::max(largest_batch_, unflushed_);
+    unflushed_ = 0;
+  }
+  struct Flushes {
+    std::uint64_t flushes, largest_batch, unflushed;
+  };
+  Flushes flushes() const {
+    std::lock_guard lock(mutex_);
+    return {flushes_, largest_batch_, unflushed_};
   }
   std::size_t distinct_quoted() const {
     std::lock_guard lock(mutex_);
@@ -53,6 +67,9 @@ class RecordingSink final : public PacketSink {
   mutable std::mutex mutex_;
   std::set<market::InstrumentKey> seen_;
   std::uint64_t packets_ = 0;
+  std::uint64_t unflushed_ = 0;  // pushed since the last flush()
+  std::uint64_t flushes_ = 0;
+  std::uint64_t largest_batch_ = 0;
 };
 
 std::vector<sim::SimInstrument> synthetic_universe(std::size_t n) {
@@ -189,6 +206,28 @@ TEST(FeedClientSim, TwelveThousandInstrumentsUseThreeConnectionsEachSubscribedOn
   }
   EXPECT_EQ(total, 12000u);
   EXPECT_EQ(status.health, FeedHealth::kOk);
+}
+
+// The engine is woken once per batch of packets, not per packet: flush()
+// follows the simulator's per-tick bursts, a batch never exceeds
+// flush_batch (one packet per frame here), and stop() flushes the rest.
+TEST(FeedClientSim, PacketsReachTheSinkInFlushedBatches) {
+  Harness h(2000, 2.0);
+  auto options = h.options();
+  options.message_interval = 1ms;
+  options.flush_delay = 2ms;
+  options.flush_batch = 64;
+  h.start(options);
+  ASSERT_TRUE(h.eventually([&] { return h.streaming_all(); }, 60s));
+  ASSERT_TRUE(h.eventually([&] { return h.sink().packets() > 10000; }, 60s)) << h.sink().packets() << " packets";
+  h.stop_client();
+  const auto f = h.sink().flushes();
+  const auto packets = h.sink().packets();
+  EXPECT_EQ(f.unflushed, 0u) << "stop() flushes what is left";
+  EXPECT_GT(f.flushes, 0u);
+  EXPECT_LT(f.flushes, packets / 4) << "one flush per packet is no batching";
+  EXPECT_LE(f.largest_batch, 64u);
+  EXPECT_GT(f.largest_batch, 1u);
 }
 
 TEST(FeedClientSim, SubscriptionMessagesArePaced) {
