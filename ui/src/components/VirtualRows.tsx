@@ -17,9 +17,11 @@ interface Props {
   count: number;
   focusIndex: number;
   renderRow: (index: number) => ComponentChildren;
+  /** After every commit of the rows in view (data or scroll). */
+  onRendered?: () => void;
 }
 
-export function VirtualRows({ count, focusIndex, renderRow }: Props) {
+export function VirtualRows({ count, focusIndex, renderRow, onRendered }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState({ top: 0, height: 600 });
   useEffect(() => {
@@ -38,6 +40,7 @@ export function VirtualRows({ count, focusIndex, renderRow }: Props) {
     if (top < el.scrollTop) el.scrollTop = top;
     else if (top + kRowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + kRowHeight - el.clientHeight;
   }, [focusIndex]);
+  useEffect(() => onRendered?.());
   const [first, last] = visibleRange(scroll.top, scroll.height, count);
   const rows: ComponentChildren[] = [];
   for (let i = first; i < last; i++) rows.push(renderRow(i));
