@@ -197,8 +197,8 @@ describe('chart data', () => {
     expect(m.map((x) => [x.time, x.shape, x.color])).toEqual([[2, 'arrowUp', 'g'], [5, 'arrowDown', 'r']]);
   });
   it('virtual window covers the viewport plus overscan', () => {
-    expect(visibleRange(0, 600, 5000)).toEqual([0, 28]);
-    expect(visibleRange(3000, 600, 5000)).toEqual([92, 128]);
+    expect(visibleRange(0, 600, 5000)).toEqual([0, 23]);
+    expect(visibleRange(3000, 600, 5000)).toEqual([97, 123]);
     expect(visibleRange(0, 600, 3)).toEqual([0, 3]);
   });
 });
