@@ -42,7 +42,27 @@ function States({ row }: { row: Row }) {
   );
 }
 
-function Filters({ f, set, segments, types }: { f: ScannerFilters; set: (p: Partial<ScannerFilters>) => void; segments: string[]; types: string[] }) {
+interface FiltersProps {
+  f: ScannerFilters;
+  set: (p: Partial<ScannerFilters>) => void;
+  segments: string[];
+  types: string[];
+}
+
+// The form re-renders only when the filters or facets changed, not on every
+// delta (`set` is a new closure per render but acts on `f` alone).
+class FiltersPane extends Component<FiltersProps> {
+  override shouldComponentUpdate(next: FiltersProps): boolean {
+    const p = this.props;
+    return next.f !== p.f || next.segments !== p.segments || next.types !== p.types;
+  }
+
+  override render(p: FiltersProps) {
+    return <Filters {...p} />;
+  }
+}
+
+function Filters({ f, set, segments, types }: FiltersProps) {
   const strategies = useStrategies();
   const numIn = (v: string) => (v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));
   return (
@@ -180,7 +200,7 @@ export function Scanner({ search }: { search: string }) {
 
   return (
     <section class="scanner">
-      <Filters f={f} set={set} segments={facets.segments} types={facets.types} />
+      <FiltersPane f={f} set={set} segments={facets.segments} types={facets.types} />
       <div class="count" aria-live="polite" data-testid="row-count">
         {rows.length.toLocaleString('en-IN')} of {table.rows.size.toLocaleString('en-IN')} instruments
         {live.connection !== 'open' && live.connectedOnce && ' · stale while reconnecting'}
