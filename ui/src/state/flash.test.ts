@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flashOf, kFlashBrightMs, kFlashMs } from './flash';
 
-const change = (direction: number, atMs: number) => ({ direction, revision: 1, atMs });
+const change = (direction: number, atMs: number) => ({ direction, atMs });
 
 describe('flashOf', () => {
   it('steps bright → faint → none by age, naming the direction', () => {
