@@ -10,6 +10,9 @@
 // from it runs (after Preact's render and the browser's style/layout/paint).
 // Each WebSocket message's handling (JSON.parse and the store's merge) is timed
 // apart too, with the bytes per message: the part compact deltas change.
+// Afterwards the stream stops: rows must have been flashing while it ran and
+// must not be 1.5 s after the page's last message (a flash lasts 0.8 s,
+// ui/src/state/flash.ts; a quiet feed relies on the scanner's timer).
 import { createHash } from 'node:crypto';
 import { createServer, request } from 'node:http';
 
@@ -128,6 +131,7 @@ export async function perfCheck(ctx, artifacts, target) {
         onmessage.set.call(this, fn && ((ev) => {
           const t0 = performance.now();
           fn.call(this, ev);
+          w.__perf.lastMessageMs = performance.now();
           if (!w.__perf.on) return;
           w.__perf.messages.push(performance.now() - t0);
           w.__perf.bytes += ev.data.length;
@@ -158,6 +162,14 @@ export async function perfCheck(ctx, artifacts, target) {
     await page.waitForTimeout(kMeasureMs / 2);
     await page.screenshot({ path: `${artifacts}/perf-5000-rows.png` });
     const p = await page.evaluate(() => window.__perf);
+    const flashing = () => page.locator('[data-testid=scanner-row][class*="flash-"]').count();
+    const flashingLive = await flashing();
+    timers.forEach(clearInterval);
+    await page.waitForFunction(() => performance.now() - window.__perf.lastMessageMs > 1500, null, { timeout: 30_000 });
+    const flashingQuiet = await flashing();
+    if (flashingLive === 0 || flashingQuiet !== 0) {
+      throw new Error(`row flash: ${flashingLive} rows flashing while streaming (want > 0), ${flashingQuiet} 1.5 s after the last message (want 0)`);
+    }
     const q = (xs, f) => {
       const s = [...xs].sort((a, b) => a - b);
       return s.length ? s[Math.min(s.length - 1, Math.floor(f * s.length))] : NaN;
@@ -166,7 +178,7 @@ export async function perfCheck(ctx, artifacts, target) {
       rows: kRows, hz: kHz, changed_per_delta: kChangedPerDelta, frames: p.work.length,
       p50: q(p.work, 0.5), p95: q(p.work, 0.95), max: Math.max(...p.work),
       raf_interval_p95: q(p.intervals, 0.95), longTasks: p.longTasks.length, maxLongTask: p.longTasks.length ? Math.max(...p.longTasks) : 0,
-      skipped_deltas: skipped,
+      skipped_deltas: skipped, flashing_rows_live: flashingLive,
       message_p50: q(p.messages, 0.5), message_p95: q(p.messages, 0.95), message_bytes_avg: p.bytes / Math.max(1, p.messages.length),
     };
   } finally {

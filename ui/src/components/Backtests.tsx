@@ -184,7 +184,7 @@ function SignalTable({ signals }: { signals: BacktestSignal[] }) {
   const renderRow = (i: number) => {
     const s = signals[i]!;
     return (
-      <div key={`${s.time}:${s.segment}:${s.security_id}:${s.strategy}`} role="row" class="grow" data-testid="backtest-signal"
+      <div key={`${s.time}:${s.segment}:${s.security_id}:${s.strategy}`} role="row" class={i % 2 ? 'grow alt' : 'grow'} data-testid="backtest-signal"
         onClick={() => navigate(chartPath(s))}>
         <span role="gridcell" class="mono">{fmtChartTime(utcFromIst(s.time), true)}</span>
         <span role="gridcell" class="sym">{s.symbol}</span>

@@ -1,16 +1,18 @@
 // Live Scanner: filters (kept in the URL), sortable columns, windowed rows
-// that flash on change, keyboard navigation and click → chart.
+// that flash on change, keyboard navigation and click → chart. Rows are keyed
+// by position, not instrument: a delta that re-sorts the view rewrites the
+// text of the slots whose row changed instead of moving DOM nodes (a moved
+// node is re-attached: restyled, re-laid-out and re-shaped like a new one).
 import { Component } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { Row } from '../lib/types';
 import { fmtIstTime, fmtPct, fmtPrice, fmtVolume, instrumentKey } from '../lib/format';
 import { navigate, useLive } from '../state/hooks';
 import { parseFilters, serializeFilters, type ScannerFilters, type SortKey } from '../state/filters';
+import { flashOf } from '../state/flash';
 import { useStrategies } from '../lib/strategies';
 import { VirtualRows } from './VirtualRows';
 import { chartPath } from './Toasts';
-
-const kFlashMs = 800;
 
 const kColumns: { key: SortKey; label: string; num: boolean }[] = [
   { key: 'symbol', label: 'Symbol', num: false },
@@ -40,7 +42,27 @@ function States({ row }: { row: Row }) {
   );
 }
 
-function Filters({ f, set, segments, types }: { f: ScannerFilters; set: (p: Partial<ScannerFilters>) => void; segments: string[]; types: string[] }) {
+interface FiltersProps {
+  f: ScannerFilters;
+  set: (p: Partial<ScannerFilters>) => void;
+  segments: string[];
+  types: string[];
+}
+
+// The form re-renders only when the filters or facets changed, not on every
+// delta (`set` is a new closure per render but acts on `f` alone).
+class FiltersPane extends Component<FiltersProps> {
+  override shouldComponentUpdate(next: FiltersProps): boolean {
+    const p = this.props;
+    return next.f !== p.f || next.segments !== p.segments || next.types !== p.types;
+  }
+
+  override render(p: FiltersProps) {
+    return <Filters {...p} />;
+  }
+}
+
+function Filters({ f, set, segments, types }: FiltersProps) {
   const strategies = useStrategies();
   const numIn = (v: string) => (v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));
   return (
@@ -86,8 +108,8 @@ interface RowProps {
 }
 
 // Re-renders only when its row object, position, focus or flash changed: a
-// delta replaces the objects of changed rows only, so unchanged visible rows
-// cost nothing.
+// delta replaces the objects of changed rows only, so a slot whose row kept
+// its place and data costs nothing.
 class ScannerRow extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
     const p = this.props;
@@ -98,7 +120,7 @@ class ScannerRow extends Component<RowProps> {
     const chg = r.change_pct ?? 0;
     return (
       <div role="row" aria-rowindex={i + 2} aria-selected={focused} data-testid="scanner-row"
-        class={`grow${focused ? ' focused' : ''}${flash}`} onClick={() => navigate(chartPath(r))}>
+        class={`grow${i % 2 ? ' alt' : ''}${focused ? ' focused' : ''}${flash}`} onClick={() => navigate(chartPath(r))}>
         <span role="gridcell" class="sym" title={`${r.segment} · ${r.type} · ${r.underlying}`}>{r.symbol}</span>
         <span role="gridcell" class="num">{fmtPrice(r.ltp)}</span>
         <span role="gridcell" class={`num ${chg > 0 ? 'up' : chg < 0 ? 'down' : ''}`}>{fmtPct(r.change_pct)}</span>
@@ -145,7 +167,18 @@ export function Scanner({ search }: { search: string }) {
 
   const set = (p: Partial<ScannerFilters>) => navigate(`/scanner${serializeFilters({ ...f, ...p })}`, true);
   const sortBy = (key: SortKey) => set({ sort: key, desc: f.sort === key ? !f.desc : key !== 'symbol' });
-  const now = Date.now();
+  // The earliest time a rendered row's flash steps, gathered by renderRow and
+  // armed as a timer after each render of the rows (a delta's or a scroll's):
+  // a re-render then, unless a delta comes first, fades flashes on a quiet feed.
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const flashDue = useRef(Infinity);
+  const flashTimer = useRef<ReturnType<typeof setTimeout>>();
+  const armFlashTimer = () => {
+    clearTimeout(flashTimer.current);
+    if (flashDue.current !== Infinity) flashTimer.current = setTimeout(redraw, Math.max(0, flashDue.current - Date.now()));
+    flashDue.current = Infinity;
+  };
+  useEffect(() => () => clearTimeout(flashTimer.current), []);
 
   const onKey = (e: KeyboardEvent) => {
     const page = Math.max(1, Math.floor(((gridRef.current?.clientHeight ?? 600) - 60) / 30));
@@ -160,15 +193,14 @@ export function Scanner({ search }: { search: string }) {
 
   const renderRow = (i: number) => {
     const r = rows[i]!;
-    const key = instrumentKey(r);
-    const ch = table.changes.get(key);
-    const flash = ch && now - ch.atMs < kFlashMs ? ` flash-${ch.direction > 0 ? 'up' : ch.direction < 0 ? 'down' : 'flat'}-${ch.revision % 2}` : '';
-    return <ScannerRow key={key} row={r} index={i} focused={i === focus} flash={flash} />;
+    const flash = flashOf(table.changes.get(instrumentKey(r)), Date.now());
+    flashDue.current = Math.min(flashDue.current, flash.nextMs);
+    return <ScannerRow key={i} row={r} index={i} focused={i === focus} flash={flash.cls} />;
   };
 
   return (
     <section class="scanner">
-      <Filters f={f} set={set} segments={facets.segments} types={facets.types} />
+      <FiltersPane f={f} set={set} segments={facets.segments} types={facets.types} />
       <div class="count" aria-live="polite" data-testid="row-count">
         {rows.length.toLocaleString('en-IN')} of {table.rows.size.toLocaleString('en-IN')} instruments
         {live.connection !== 'open' && live.connectedOnce && ' · stale while reconnecting'}
@@ -191,7 +223,7 @@ export function Scanner({ search }: { search: string }) {
         {rows.length === 0 ? (
           <p class="empty">{table.rows.size === 0 ? 'Waiting for scanner rows…' : 'No instrument matches these filters.'}</p>
         ) : (
-          <VirtualRows count={rows.length} focusIndex={focus} renderRow={renderRow} />
+          <VirtualRows count={rows.length} focusIndex={focus} renderRow={renderRow} onRendered={armFlashTimer} />
         )}
       </div>
     </section>

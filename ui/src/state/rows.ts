@@ -12,7 +12,7 @@ import { instrumentKey } from '../lib/format';
 export interface RowChange {
   /** +1 LTP rose, -1 fell, 0 other field changed. */
   direction: number;
-  revision: number;
+  /** When the change arrived (local clock): the row's flash fades from it. */
   atMs: number;
 }
 
@@ -60,7 +60,7 @@ export class RowTable {
       if (old) {
         const a = old.ltp ?? 0;
         const b = r.ltp ?? 0;
-        this.changes.set(key, { direction: b > a ? 1 : b < a ? -1 : 0, revision: this.revision, atMs: nowMs });
+        this.changes.set(key, { direction: b > a ? 1 : b < a ? -1 : 0, atMs: nowMs });
       }
     }
     for (const i of removed) {

@@ -29,6 +29,13 @@ describe('merge', () => {
       .toEqual([[0, 'b'], [1, 'a'], [3, 'a'], [3, 'b'], [5, 'a'], [9, 'b']]);
     const a = [1, 2];
     expect(merge(a, [], (x, y) => x - y)).toBe(a);
+    expect(merge(a, [], (x, y) => x - y, new Set())).toBe(a);
+  });
+  it('leaves out the dropped members of the first list, before, between and after the second', () => {
+    const cmp = (x: number, y: number) => x - y;
+    expect(merge([1, 2, 4, 6, 8, 9], [3, 5, 10], cmp, new Set([1, 4, 9]))).toEqual([2, 3, 5, 6, 8, 10]);
+    expect(merge([1, 2, 3], [], cmp, new Set([2]))).toEqual([1, 3]);
+    expect(merge([1, 2], [0], cmp, new Set([1, 2]))).toEqual([0]);
   });
 });
 

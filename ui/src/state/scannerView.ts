@@ -29,7 +29,7 @@ export class ScannerView {
     }
     const cmp = (a: Row, b: Row) => compareRows(a, b, f.sort, f.desc);
     fresh.sort(cmp);
-    this.rows = merge(replaced.size ? this.rows.filter((r) => !replaced.has(r)) : this.rows, fresh, cmp);
+    this.rows = merge(this.rows, fresh, cmp, replaced);
     return this.rows;
   }
 
@@ -43,15 +43,26 @@ export class ScannerView {
   }
 }
 
-/** Merges two lists sorted by `cmp` (ties keep `a` first); `a` itself when `b` is empty. */
-export function merge<T>(a: T[], b: T[], cmp: (x: T, y: T) => number): T[] {
-  if (b.length === 0) return a;
+/**
+ * Merges two lists sorted by `cmp` (ties keep `a` first), leaving out the
+ * members of `a` in `drop`, in one pass (a filter first cost a second pass and
+ * array over every row). `a` itself when there is nothing to add or drop.
+ */
+export function merge<T>(a: T[], b: T[], cmp: (x: T, y: T) => number, drop?: ReadonlySet<T>): T[] {
+  const dropping = drop !== undefined && drop.size > 0;
+  if (b.length === 0 && !dropping) return a;
   const out: T[] = new Array<T>(a.length + b.length);
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = cmp(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!;
-  while (i < a.length) out[k++] = a[i++]!;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    if (dropping && drop.has(x)) i++;
+    else if (cmp(b[j]!, x) < 0) out[k++] = b[j++]!;
+    else out[k++] = a[i++]!;
+  }
+  for (; i < a.length; i++) if (!dropping || !drop.has(a[i]!)) out[k++] = a[i]!;
   while (j < b.length) out[k++] = b[j++]!;
+  out.length = k;
   return out;
 }

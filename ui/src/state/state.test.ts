@@ -33,7 +33,7 @@ describe('RowTable', () => {
     expect(t.rows.size).toBe(2);
     t.applyDelta(6, [row(1, { ltp: 200, version: 6 }), row(3)], [{ segment: 'NSE_FNO', security_id: 2 }], 1000);
     expect([...t.rows.keys()].sort()).toEqual(['NSE_FNO:1', 'NSE_FNO:3']);
-    expect(t.changes.get('NSE_FNO:1')).toEqual({ direction: 1, revision: t.revision, atMs: 1000 });
+    expect(t.changes.get('NSE_FNO:1')).toEqual({ direction: 1, atMs: 1000 });
     expect(t.changes.has('NSE_FNO:3')).toBe(false); // new rows do not flash
     t.applyDelta(7, [row(1, { ltp: 150, version: 4 })]);
     expect(t.rows.get('NSE_FNO:1')!.ltp).toBe(200);
@@ -53,7 +53,7 @@ describe('RowTable compact deltas', () => {
     expect(after).not.toBe(before); // a new object: memoised views re-render it
     expect(after).toEqual({ ...before, version: 2, ltp: 99, open_interest: null });
     expect(before.ltp).toBe(101); // the old object is not mutated
-    expect(t.changes.get('NSE_FNO:1')).toEqual({ direction: -1, revision: t.revision, atMs: 50 });
+    expect(t.changes.get('NSE_FNO:1')).toEqual({ direction: -1, atMs: 50 });
     expect(t.rows.get('NSE_FNO:2')).toEqual(row(2));
   });
   it('a delta without ltp keeps the price and flashes neutral; stale partials are ignored', () => {
@@ -197,8 +197,8 @@ describe('chart data', () => {
     expect(m.map((x) => [x.time, x.shape, x.color])).toEqual([[2, 'arrowUp', 'g'], [5, 'arrowDown', 'r']]);
   });
   it('virtual window covers the viewport plus overscan', () => {
-    expect(visibleRange(0, 600, 5000)).toEqual([0, 28]);
-    expect(visibleRange(3000, 600, 5000)).toEqual([92, 128]);
+    expect(visibleRange(0, 600, 5000)).toEqual([0, 23]);
+    expect(visibleRange(3000, 600, 5000)).toEqual([97, 123]);
     expect(visibleRange(0, 600, 3)).toEqual([0, 3]);
   });
 });
