@@ -9,7 +9,7 @@
 // served again while the backend hands out the same rows (one engine
 // publish) for the same request target. The last /api/status answer is kept
 // for kStatusMaxAge and handed out by cached_status() on any thread, so the
-// network thread can answer status polls without a hop to the worker.
+// server's I/O thread can answer status polls without a hop to the worker.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
