@@ -199,7 +199,8 @@ Reply Api::status(const Request& req) {
 
 std::optional<Response> Api::cached_status(const Request& req) {
   const auto answer = last_status();
-  const auto age = answer ? std::chrono::steady_clock::now() - answer->built : std::chrono::steady_clock::duration::max();
+  const auto age =
+      answer ? std::chrono::steady_clock::now() - answer->built : std::chrono::steady_clock::duration::max();
   if (age > kStatusMaxAge) return std::nullopt;
   if (age >= kStatusRefreshAge && !status_rebuild_posted_.exchange(true)) {
     boost::asio::post(worker_, [this] {
