@@ -178,7 +178,7 @@ class PushClient:
     """Minimal RFC 6455 client for the scanner's /ws (plain ws on loopback):
     records the arrival time of every alert; rows, snapshots and status
     frames are read and dropped without parsing. Like a dashboard, it makes
-    the scanner serialise and push rows (hub and network thread work that an
+    the scanner serialise and push rows (hub and web thread work that an
     alert may queue behind)."""
 
     def __init__(self, port):
@@ -435,7 +435,7 @@ def run_wrk(port, seconds, connections):
         text = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
                                f"http://127.0.0.1:{port}{path}"], check=True, capture_output=True, text=True).stdout
         out["paths"][path] = parse_wrk(text)
-        # The web server shares the network thread with the feed: a slow route shows up here.
+        # The web server shares the machine's cores with the feed: a slow route shows up here.
         packets = get_json(port, "/api/status")["feed"]["packets"] - packets0
         out["paths"][path]["feed_packets_per_second"] = packets / (time.monotonic() - t0)
     after = get_json(port, "/api/status")

@@ -4,9 +4,12 @@
 // joins the engine's snapshot board, the alert database, the instrument
 // table and search index, watchlists, the configuration file and the feed
 // status into the API's shapes. Called on the web worker thread, one call at
-// a time; the feed status arrives from the network thread through
-// `set_feed_status` (mutex-guarded copy), a replay's progress likewise. Watchlist changes are passed to
-// `on_watchlist_change` so the live subscription follows.
+// a time, and never touches an object the network thread owns: the feed
+// status and history progress arrive from it through `set_feed_status` /
+// `set_history_progress` (mutex-guarded copies), a replay's progress
+// likewise; Telegram and recorder status are their own thread-safe
+// snapshots. Watchlist changes are passed to `on_watchlist_change`, which
+// posts them to the threads that own the subscription and the scanner.
 #pragma once
 
 #include <chrono>

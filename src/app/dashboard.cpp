@@ -41,7 +41,7 @@ EngineHooks Dashboard::engine_hooks() {
 
 std::optional<std::string> Dashboard::start(const web::WebOptions& options, web::ApiBackend& backend) {
   try {
-    server_ = net_.call([&] { return std::make_unique<web::WebServer>(net_.io(), options, backend); });
+    server_ = web_.call([&] { return std::make_unique<web::WebServer>(web_.io(), options, backend); });
   } catch (const boost::system::system_error& e) {
     return "cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " + e.code().message();
   } catch (const std::runtime_error& e) {
@@ -54,7 +54,7 @@ std::optional<std::string> Dashboard::start(const web::WebOptions& options, web:
 
 void Dashboard::stop() {
   if (!server_) return;
-  net_.call([this] {
+  web_.call([this] {
     hub_ = nullptr;
     server_->stop();
     return 0;
@@ -62,11 +62,15 @@ void Dashboard::stop() {
 }
 
 void Dashboard::close() {
-  if (!server_) return;
-  net_.call([this] {
-    server_.reset();
-    return 0;
-  });
+  if (std::exchange(closed_, true)) return;
+  if (server_) {
+    web_.call([this] {
+      server_.reset();
+      return 0;
+    });
+  }
+  web_.io().stop();  // open client connections would keep it running
+  web_.join();
 }
 
 }  // namespace fno::app

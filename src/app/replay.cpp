@@ -175,7 +175,7 @@ class Pacer {
 // replay's progress, and the stop signal it waits for once the file ended.
 class ReplayWebFront {
  public:
-  ReplayWebFront() : dashboard_(net_), signals_(net_.io(), SIGINT, SIGTERM) {
+  ReplayWebFront() : signals_(net_.io(), SIGINT, SIGTERM) {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       spdlog::info("received signal {}, stopping the replay", signal);

@@ -17,7 +17,8 @@
 // replay still playing).
 //
 // Runs on the calling thread plus the engine and store threads it owns (and
-// with `web` a network thread).
+// with `web` a network thread for the stop signals and the dashboard's web
+// thread).
 #pragma once
 
 #include <cstdint>

@@ -187,7 +187,7 @@ int run_scanner(const RunOptions& options) {
     const auto instrument = instruments->at(*instruments->find(key));
     scanner->add_instrument(key, std::string(instrument.trading_symbol), instrument.tick_size);
   }
-  Dashboard dashboard(net);
+  Dashboard dashboard;
   std::atomic<alerts::TelegramNotifier*> telegram{nullptr};
   const bool telegram_on = options.credentials.has_telegram();
   alerts::StoreOptions store_options;

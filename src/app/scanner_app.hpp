@@ -1,7 +1,8 @@
 // scanner_app.hpp
 //
-// Wires the running scanner: owns the network io_context and its thread, the
-// web server and (as they land) the feed, engine and store; blocks in run()
+// Wires the running scanner: owns the network io_context and its thread
+// (feed, history, Telegram, signals), the dashboard (the web server on its
+// own thread), the engine and the store; blocks in run()
 // until SIGINT/SIGTERM, then stops every component within a bounded time.
 #pragma once
 

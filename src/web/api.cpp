@@ -5,9 +5,11 @@
 #include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
+#include "util/redact.hpp"
 #include "web/alert_csv.hpp"
 #include "web/api_json.hpp"
 #include "web/scanner_query.hpp"
@@ -169,7 +171,12 @@ Reply Api::handle(const Request& req, const Query& query) {
   return api_error(req, not_found("no such endpoint"));
 }
 
-Reply Api::status(const Request& req) {
+std::shared_ptr<const Api::StatusAnswer> Api::last_status() const {
+  std::lock_guard lock(status_mu_);
+  return last_status_;
+}
+
+std::shared_ptr<const Api::StatusAnswer> Api::rebuild_status() {
   const StatusReport report = backend_.status();
   const bool down = assess(report).status == "down";
   auto answer = std::make_shared<const StatusAnswer>(StatusAnswer{
@@ -179,16 +186,32 @@ Reply Api::status(const Request& req) {
     std::lock_guard lock(status_mu_);
     last_status_ = answer;
   }
+  status_rebuild_posted_ = false;
+  return answer;
+}
+
+Reply Api::status(const Request& req) {
+  // Polls that missed the cache while one rebuild ran take its answer instead of rebuilding in turn.
+  auto answer = last_status();
+  if (!answer || std::chrono::steady_clock::now() - answer->built >= kStatusRefreshAge) answer = rebuild_status();
   return json_response(req, answer->status, answer->body);
 }
 
-std::optional<Response> Api::cached_status(const Request& req) const {
-  std::shared_ptr<const StatusAnswer> answer;
-  {
-    std::lock_guard lock(status_mu_);
-    answer = last_status_;
+std::optional<Response> Api::cached_status(const Request& req) {
+  const auto answer = last_status();
+  const auto age =
+      answer ? std::chrono::steady_clock::now() - answer->built : std::chrono::steady_clock::duration::max();
+  if (age > kStatusMaxAge) return std::nullopt;
+  if (age >= kStatusRefreshAge && !status_rebuild_posted_.exchange(true)) {
+    boost::asio::post(worker_, [this] {
+      try {
+        rebuild_status();
+      } catch (const std::exception& e) {
+        status_rebuild_posted_ = false;  // the next poll that misses the cache rebuilds it
+        spdlog::error("web: status rebuild failed: {}", util::redact(e.what()));
+      }
+    });
   }
-  if (!answer || std::chrono::steady_clock::now() - answer->built > kStatusMaxAge) return std::nullopt;
   return json_response(req, answer->status, answer->body);
 }
 

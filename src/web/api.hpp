@@ -9,11 +9,14 @@
 // served again while the backend hands out the same rows (one engine
 // publish) for the same request target. The last /api/status answer is kept
 // for kStatusMaxAge and handed out by cached_status() on any thread, so the
-// network thread can answer status polls without a hop to the worker.
+// server's I/O thread can answer status polls without a hop to the worker;
+// once it is older than kStatusRefreshAge one rebuild is posted to the
+// worker while the old answer is still served, so no poll waits for one.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -36,11 +39,14 @@ class Api {
   // How old a cached /api/status answer may be: the feed figures in it are
   // refreshed once a second anyway (the app's housekeeping tick).
   static constexpr std::chrono::milliseconds kStatusMaxAge{1000};
+  // From this age on, a served cached answer posts one rebuild to the worker.
+  static constexpr std::chrono::milliseconds kStatusRefreshAge{500};
 
   // Answers a request for /metrics or a path under /api/.
   Reply handle(const Request& req, const Query& query);
-  // The last GET /api/status answer while younger than kStatusMaxAge. Any thread.
-  std::optional<Response> cached_status(const Request& req) const;
+  // The last GET /api/status answer while younger than kStatusMaxAge (and
+  // a rebuild on the worker when it is due). Any thread.
+  std::optional<Response> cached_status(const Request& req);
 
  private:
   Reply status(const Request& req);
@@ -65,6 +71,9 @@ class Api {
     std::string body;
     std::chrono::steady_clock::time_point built;
   };
+  // Worker: a fresh answer from the backend, kept as the last one.
+  std::shared_ptr<const StatusAnswer> rebuild_status();
+  std::shared_ptr<const StatusAnswer> last_status() const;
 
   ApiBackend& backend_;
   boost::asio::any_io_executor worker_;
@@ -72,6 +81,7 @@ class Api {
   ScannerAnswer last_scanner_;
   mutable std::mutex status_mu_;
   std::shared_ptr<const StatusAnswer> last_status_;  // guarded by status_mu_
+  std::atomic<bool> status_rebuild_posted_{false};
 };
 
 // Helpers shared with the router.

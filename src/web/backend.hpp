@@ -4,7 +4,7 @@
 // REST endpoint. The app implements ApiBackend with the real components
 // (scanner snapshots, alert reader, instrument search, config, feed status);
 // the web folder never depends on the app. Methods are called on the web
-// worker thread (never the network or engine thread), one call at a time,
+// worker thread (never an I/O or the engine thread), one call at a time,
 // and may block briefly (SQLite reads, the atomic config write). They may
 // throw std::exception for unexpected failures (answered as 500, logged);
 // expected failures come back as ApiError values.

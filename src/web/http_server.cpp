@@ -32,7 +32,7 @@ struct Shared {
   HttpCounters counters;
 };
 
-// Answers synchronously on the network thread (the simple Handler form).
+// Answers synchronously on the I/O thread (the simple Handler form).
 class HandlerSink : public RequestSink {
  public:
   explicit HandlerSink(Handler handler) : handler_(std::move(handler)) {}

@@ -1,12 +1,12 @@
 // http_server.hpp
 //
 // HTTP/1.1 server on Boost.Beast, running on the caller's io_context (the
-// network thread). Owns listening and per-connection sessions: keep-alive,
+// dashboard's web thread, the simulator's network thread). Owns listening and per-connection sessions: keep-alive,
 // header/body size caps, a per-request read deadline (slowloris), a write
 // deadline, a connection cap, and the security headers on every response.
 // What to answer is a RequestSink's business; it may answer later and from
 // any thread (the session hops back to its own strand), so slow work never
-// runs on the network thread. WebSocket upgrades are handed to the sink with
+// runs on the I/O thread. WebSocket upgrades are handed to the sink with
 // the connection. A simple synchronous Handler form serves tests and tools.
 #pragma once
 
@@ -54,7 +54,7 @@ class RequestSink {
   virtual ~RequestSink() = default;
   // Answers `req` by calling `done` exactly once, from any thread.
   virtual void handle(Request req, const Peer& peer, std::function<void(Reply)> done) = 0;
-  // A WebSocket upgrade request (network thread): a refusal to send, or
+  // A WebSocket upgrade request (I/O thread): a refusal to send, or
   // nullopt to take the connection through adopt().
   virtual std::optional<Response> vet_upgrade(const Request& req, const Peer& peer) = 0;
   virtual void adopt(boost::beast::tcp_stream stream, Request req, const Peer& peer) = 0;

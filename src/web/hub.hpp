@@ -1,7 +1,7 @@
 // hub.hpp
 //
 // Live push fan-out. The app publishes from any thread (engine, store,
-// network) without blocking: alerts, scanner row deltas, status, candle
+// web) without blocking: alerts, scanner row deltas, status, candle
 // updates. Rows are merged into a per-instrument table with a sequence
 // number; clients pull "rows changed since my cursor" when they are ready
 // to send, so a slow client naturally gets one coalesced delta (or a fresh

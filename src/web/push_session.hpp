@@ -3,7 +3,7 @@
 // One live-push client on an upgraded connection: plain WebSocket (/ws,
 // {"type","data"} frames) or Socket.IO v4 over WebSocket (Engine.IO open
 // packet, ping/pong, `42["event",data]`). Runs on the connection's strand
-// on the network thread. Sends at most one frame at a time, choosing the
+// on the server's I/O thread (the dashboard's web thread). Sends at most one frame at a time, choosing the
 // next one when the previous write finished: protocol frames, then queued
 // alerts/candles, then the newest status, then (at most every
 // rows_interval) the rows changed since its cursor, pulled from the Hub. So

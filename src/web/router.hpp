@@ -4,8 +4,8 @@
 // /metrics to Api, login/logout to itself, /ws and /socket.io/ upgrades to
 // push sessions, and everything else to the embedded StaticAssets. Request
 // work runs on the worker thread pool (one thread, so the backend sees one
-// call at a time), never on the network thread; upgrades are vetted on the
-// network thread (cheap), and so is an authorised GET /api/status while
+// call at a time), never on the I/O thread; upgrades are vetted on the
+// I/O thread (cheap), and so is an authorised GET /api/status while
 // Api holds a fresh answer (a copy of a cached body, no backend call).
 // Unexpected exceptions become 500s and a log line.
 #pragma once

@@ -1,6 +1,7 @@
 // web_server.hpp
 //
-// The scanner's web front: one HttpServer on the network io_context serving
+// The scanner's web front: one HttpServer on the given io_context (the
+// dashboard's web thread, apart from the feed's network thread) serving
 // the REST API, /metrics, the embedded dashboard, /ws and Socket.IO, with
 // auth and limits (docs/API.md). Owns the worker thread that answers API
 // requests from the ApiBackend and builds push payloads, the Hub the app

@@ -440,6 +440,35 @@ TEST(WebApi, StatusIsServedFromAFreshAnswerOnlyToAllowedRequests) {
       << "an answer older than kStatusMaxAge is rebuilt";
 }
 
+TEST(WebApi, StatusIsRebuiltInTheBackgroundWhileTheOldAnswerIsServed) {
+  Server server(token_options());
+  const std::map<std::string, std::string> bearer{{"Authorization", std::string("Bearer ") + kToken}};
+  const auto calls = [&] {
+    std::lock_guard lock(server.backend.mu);
+    return server.backend.status_calls;
+  };
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(get(server.port(), "/api/status", bearer).res.result(), http::status::ok);
+  ASSERT_EQ(calls(), 1);
+  {
+    std::lock_guard lock(server.backend.mu);
+    server.backend.can_work = false;
+  }
+  std::this_thread::sleep_for(Api::kStatusRefreshAge + std::chrono::milliseconds(50));
+  const auto served = get(server.port(), "/api/status", bearer);
+  if (std::chrono::steady_clock::now() - started < Api::kStatusMaxAge) {
+    EXPECT_EQ(served.res.result(), http::status::ok) << "the old answer is served while the rebuild runs";
+  }
+  // No further request: the rebuild that poll posted runs on the worker by itself.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (calls() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(calls(), 2) << "one background rebuild, however many polls saw the aging answer";
+  EXPECT_EQ(get(server.port(), "/api/status", bearer).res.result(), http::status::service_unavailable)
+      << "the rebuilt answer is served from then on";
+}
+
 std::string cookie_pair(const Reply& reply, std::string_view name) {
   for (const auto& field : reply.res) {
     if (field.name() != http::field::set_cookie) continue;

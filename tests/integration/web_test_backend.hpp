@@ -54,9 +54,11 @@ class TestBackend : public ApiBackend {
 
   std::mutex mu;
   bool can_work = true;
+  int status_calls = 0;
 
   StatusReport status() override {
     std::lock_guard lock(mu);
+    ++status_calls;
     StatusReport r;
     r.version = "0.1.0";
     r.mode = "demo";
