@@ -72,22 +72,19 @@ bool Scanner::add_instrument(market::InstrumentKey key, std::string symbol, doub
     touch(*existing);
     return false;
   }
-  auto slot = std::make_unique<Slot>(key, std::move(symbol), tick_size, series_capacity_);
-  for (const auto& s : strategies_) slot->states.push_back(s.strategy->make_state());
-  index_.emplace(key, slots_.size());
-  touch(*slot);
-  slots_.push_back(std::move(slot));
+  index_.insert(key, static_cast<std::uint32_t>(slots_.size()));
+  Slot& slot = slots_.emplace_back(key, std::move(symbol), tick_size, series_capacity_);
+  for (const auto& s : strategies_) slot.states.push_back(s.strategy->make_state());
+  touch(slot);
   return true;
 }
 
 bool Scanner::remove_instrument(market::InstrumentKey key) {
-  const auto it = index_.find(key);
-  if (it == index_.end()) return false;
-  const std::size_t i = it->second;
-  index_.erase(it);
-  if (i + 1 != slots_.size()) {
-    slots_[i] = std::move(slots_.back());
-    index_[slots_[i]->key] = i;
+  const auto position = index_.erase(key);
+  if (!position) return false;
+  if (*position + 1 != slots_.size()) {
+    slots_[*position] = std::move(slots_.back());
+    index_.assign(slots_[*position].key, *position);
   }
   slots_.pop_back();
   removed_.emplace_back(++version_, key);
@@ -140,15 +137,15 @@ std::vector<Signal> Scanner::on_timer(market::IstSeconds now) {
   std::vector<Signal> out;
   for (auto& slot : slots_) {
     closed_.clear();
-    slot->builder.on_timer(now, rules_for(slot->key.segment), closed_);
-    for (const auto& candle : closed_) close_candle(*slot, candle, false, out);
-    if (!closed_.empty()) touch(*slot);
+    slot.builder.on_timer(now, rules_for(slot.key.segment), closed_);
+    for (const auto& candle : closed_) close_candle(slot, candle, false, out);
+    if (!closed_.empty()) touch(slot);
   }
   return out;
 }
 
 void Scanner::on_feed_gap() {
-  for (auto& slot : slots_) slot->builder.mark_gap();
+  for (auto& slot : slots_) slot.builder.mark_gap();
 }
 
 void Scanner::on_history(market::InstrumentKey key, std::span<const market::Candle> candles) {
@@ -199,9 +196,14 @@ std::vector<Signal> Scanner::on_closed_candle(market::InstrumentKey key, const m
 
 void Scanner::touch(Slot& slot) { slot.version = ++version_; }
 
-Scanner::Slot* Scanner::find(market::InstrumentKey key) const {
-  const auto it = index_.find(key);
-  return it == index_.end() ? nullptr : slots_[it->second].get();
+Scanner::Slot* Scanner::find(market::InstrumentKey key) {
+  const auto position = index_.find(key);
+  return position ? &slots_[*position] : nullptr;
+}
+
+const Scanner::Slot* Scanner::find(market::InstrumentKey key) const {
+  const auto position = index_.find(key);
+  return position ? &slots_[*position] : nullptr;
 }
 
 const market::CandleRules& Scanner::rules_for(std::uint8_t segment) const { return rules_[segment]; }
@@ -304,7 +306,7 @@ SnapshotRow Scanner::row(const Slot& slot) const {
 std::vector<SnapshotRow> Scanner::snapshot() const {
   std::vector<SnapshotRow> rows;
   rows.reserve(slots_.size());
-  for (const auto& slot : slots_) rows.push_back(row(*slot));
+  for (const auto& slot : slots_) rows.push_back(row(slot));
   return rows;
 }
 
@@ -319,7 +321,7 @@ SnapshotDelta Scanner::changes_since(std::uint64_t version) const {
   delta.version = version_;
   delta.full = version == 0 || version < removed_floor_;
   for (const auto& slot : slots_) {
-    if (delta.full || slot->version > version) delta.rows.push_back(row(*slot));
+    if (delta.full || slot.version > version) delta.rows.push_back(row(slot));
   }
   if (!delta.full) {
     for (const auto& [v, key] : removed_) {
