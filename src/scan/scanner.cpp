@@ -35,12 +35,12 @@ market::CandleRules candle_rules(const ScannerConfig& config, std::uint8_t segme
 
 struct Scanner::Slot {
   Slot(market::InstrumentKey k, std::string s, double t, std::size_t capacity)
-      : key(k), symbol(std::move(s)), tick_size(t), series(capacity) {}
+      : key(k), symbol(std::make_shared<const std::string>(std::move(s))), tick_size(t), series(capacity) {}
 
-  InstrumentView view() const { return InstrumentView{key, symbol, tick_size}; }
+  InstrumentView view() const { return InstrumentView{key, *symbol, tick_size}; }
 
   market::InstrumentKey key;
-  std::string symbol;
+  std::shared_ptr<const std::string> symbol;  // shared with published rows: replaced, never changed
   double tick_size;
   market::CandleBuilder builder;
   market::CandleSeries series;
@@ -48,7 +48,7 @@ struct Scanner::Slot {
   std::size_t closed_count = 0;                        // candles fed to strategies
   std::optional<double> prev_close;
   std::optional<market::IstSeconds> first_live_minute;
-  std::optional<Signal> last_signal;
+  std::shared_ptr<const Signal> last_signal;  // shared with published rows
   std::uint64_t version = 0;
 };
 
@@ -60,14 +60,19 @@ Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
   for (std::size_t segment = 0; segment < kSegments; ++segment) {
     rules_[segment] = candle_rules(config_, static_cast<std::uint8_t>(segment));
   }
-  for (const auto& s : strategies_) any_tick_strategy_ = any_tick_strategy_ || s.strategy->wants_ticks();
+  auto warmups = std::make_shared<std::vector<StrategyWarmup>>();
+  for (const auto& s : strategies_) {
+    any_tick_strategy_ = any_tick_strategy_ || s.strategy->wants_ticks();
+    warmups->push_back(StrategyWarmup{s.info.id, s.strategy->warmup_candles()});
+  }
+  warmups_ = std::move(warmups);
 }
 
 Scanner::~Scanner() = default;
 
 bool Scanner::add_instrument(market::InstrumentKey key, std::string symbol, double tick_size) {
   if (Slot* existing = find(key)) {
-    existing->symbol = std::move(symbol);
+    if (*existing->symbol != symbol) existing->symbol = std::make_shared<const std::string>(std::move(symbol));
     existing->tick_size = tick_size;
     touch(*existing);
     return false;
@@ -242,7 +247,7 @@ void Scanner::emit(Slot& slot, std::size_t strategy, std::vector<Signal>& signal
       continue;
     }
     ++counters_.signals_by_strategy[s.info.id];
-    slot.last_signal = signal;
+    slot.last_signal = std::make_shared<const Signal>(signal);
     out.push_back(std::move(signal));
   }
 }
@@ -277,8 +282,8 @@ void Scanner::on_live_start(Slot& slot, market::IstSeconds minute) {
   rebuild(slot, std::move(kept));
 }
 
-SnapshotRow Scanner::row(const Slot& slot) const {
-  SnapshotRow r;
+DeltaRow Scanner::delta_row(const Slot& slot) const {
+  DeltaRow r;
   r.key = slot.key;
   r.symbol = slot.symbol;
   r.version = slot.version;
@@ -288,17 +293,15 @@ SnapshotRow Scanner::row(const Slot& slot) const {
   r.day_volume = slot.builder.day_volume();
   r.open_interest = slot.builder.open_interest();
   SnapshotValues values;
-  for (std::size_t i = 0; i < strategies_.size(); ++i) {
-    strategies_[i].strategy->fill_snapshot(*slot.states[i], values);
-    const std::size_t needed = strategies_[i].strategy->warmup_candles();
-    r.readiness.push_back(StrategyReadiness{strategies_[i].info.id, slot.closed_count >= needed, slot.closed_count, needed});
-  }
+  for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i].strategy->fill_snapshot(*slot.states[i], values);
   r.resistance = values.resistance;
   r.ema_short = values.ema_short;
   r.ema_long = values.ema_long;
   r.average_volume = values.average_volume;
   if (r.resistance && r.ltp && *r.ltp > 0) r.distance_to_breakout_pct = (*r.resistance - *r.ltp) / *r.ltp * 100.0;
   if (!slot.series.empty()) r.last_candle = slot.series.back().start;
+  r.closed_candles = slot.closed_count;
+  r.warmups = warmups_;
   r.last_signal = slot.last_signal;
   return r;
 }
@@ -306,14 +309,14 @@ SnapshotRow Scanner::row(const Slot& slot) const {
 std::vector<SnapshotRow> Scanner::snapshot() const {
   std::vector<SnapshotRow> rows;
   rows.reserve(slots_.size());
-  for (const auto& slot : slots_) rows.push_back(row(slot));
+  for (const auto& slot : slots_) rows.push_back(delta_row(slot).row());
   return rows;
 }
 
 std::optional<SnapshotRow> Scanner::snapshot(market::InstrumentKey key) const {
   const Slot* slot = find(key);
   if (!slot) return std::nullopt;
-  return row(*slot);
+  return delta_row(*slot).row();
 }
 
 SnapshotDelta Scanner::changes_since(std::uint64_t version) const {
@@ -321,7 +324,7 @@ SnapshotDelta Scanner::changes_since(std::uint64_t version) const {
   delta.version = version_;
   delta.full = version == 0 || version < removed_floor_;
   for (const auto& slot : slots_) {
-    if (delta.full || slot.version > version) delta.rows.push_back(row(slot));
+    if (delta.full || slot.version > version) delta.rows.push_back(delta_row(slot));
   }
   if (!delta.full) {
     for (const auto& [v, key] : removed_) {

@@ -91,10 +91,11 @@ class Scanner {
   void rebuild(Slot& slot, std::vector<market::Candle> candles);
   void on_live_start(Slot& slot, market::IstSeconds minute);
   void touch(Slot& slot);
-  SnapshotRow row(const Slot& slot) const;
+  DeltaRow delta_row(const Slot& slot) const;
 
   ScannerConfig config_;
   std::vector<ConfiguredStrategy> strategies_;
+  StrategyWarmups warmups_;  // shared by every published row
   bool any_tick_strategy_ = false;
   std::size_t series_capacity_;             // closed candles kept per instrument
   std::vector<market::CandleRules> rules_;  // by segment, 256 entries
