@@ -49,7 +49,6 @@ struct Scanner::Slot {
   std::optional<double> prev_close;
   std::optional<market::IstSeconds> first_live_minute;
   std::shared_ptr<const Signal> last_signal;  // shared with published rows
-  std::uint64_t version = 0;
 };
 
 Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
@@ -80,6 +79,8 @@ bool Scanner::add_instrument(market::InstrumentKey key, std::string symbol, doub
   index_.insert(key, static_cast<std::uint32_t>(slots_.size()));
   Slot& slot = slots_.emplace_back(key, std::move(symbol), tick_size, series_capacity_);
   for (const auto& s : strategies_) slot.states.push_back(s.strategy->make_state());
+  versions_.push_back(0);
+  timer_due_.push_back(slot.builder.timer_due(rules_for(key.segment)));
   touch(slot);
   return true;
 }
@@ -89,9 +90,13 @@ bool Scanner::remove_instrument(market::InstrumentKey key) {
   if (!position) return false;
   if (*position + 1 != slots_.size()) {
     slots_[*position] = std::move(slots_.back());
+    versions_[*position] = versions_.back();
+    timer_due_[*position] = timer_due_.back();
     index_.assign(slots_[*position].key, *position);
   }
   slots_.pop_back();
+  versions_.pop_back();
+  timer_due_.pop_back();
   removed_.emplace_back(++version_, key);
   if (removed_.size() > kMaxRemovedTracked) {
     removed_floor_ = removed_.front().first;
@@ -110,7 +115,9 @@ std::vector<Signal> Scanner::on_tick(const market::Tick& tick) {
   ++counters_.ticks;
   if (tick.prev_close) slot->prev_close = tick.prev_close;
   closed_.clear();
-  const market::TickOutcome outcome = slot->builder.on_tick(tick, rules_for(tick.key.segment), closed_);
+  const market::CandleRules& rules = rules_for(tick.key.segment);
+  const market::TickOutcome outcome = slot->builder.on_tick(tick, rules, closed_);
+  timer_due_[position(*slot)] = slot->builder.timer_due(rules);
   for (const auto& candle : closed_) close_candle(*slot, candle, false, out);
   switch (outcome) {
     case market::TickOutcome::kOutOfOrder:
@@ -140,9 +147,13 @@ void Scanner::on_prev_close(market::InstrumentKey key, double prev_close) {
 
 std::vector<Signal> Scanner::on_timer(market::IstSeconds now) {
   std::vector<Signal> out;
-  for (auto& slot : slots_) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (now < timer_due_[i]) continue;
+    Slot& slot = slots_[i];
+    const market::CandleRules& rules = rules_for(slot.key.segment);
     closed_.clear();
-    slot.builder.on_timer(now, rules_for(slot.key.segment), closed_);
+    slot.builder.on_timer(now, rules, closed_);
+    timer_due_[i] = slot.builder.timer_due(rules);
     for (const auto& candle : closed_) close_candle(slot, candle, false, out);
     if (!closed_.empty()) touch(slot);
   }
@@ -199,7 +210,9 @@ std::vector<Signal> Scanner::on_closed_candle(market::InstrumentKey key, const m
   return out;
 }
 
-void Scanner::touch(Slot& slot) { slot.version = ++version_; }
+std::size_t Scanner::position(const Slot& slot) const { return static_cast<std::size_t>(&slot - slots_.data()); }
+
+void Scanner::touch(const Slot& slot) { versions_[position(slot)] = ++version_; }
 
 Scanner::Slot* Scanner::find(market::InstrumentKey key) {
   const auto position = index_.find(key);
@@ -286,7 +299,7 @@ DeltaRow Scanner::delta_row(const Slot& slot) const {
   DeltaRow r;
   r.key = slot.key;
   r.symbol = slot.symbol;
-  r.version = slot.version;
+  r.version = versions_[position(slot)];
   r.ltp = slot.builder.ltp();
   r.prev_close = slot.prev_close;
   if (r.ltp && r.prev_close && *r.prev_close > 0) r.change_pct = (*r.ltp - *r.prev_close) / *r.prev_close * 100.0;
@@ -323,8 +336,8 @@ SnapshotDelta Scanner::changes_since(std::uint64_t version) const {
   SnapshotDelta delta;
   delta.version = version_;
   delta.full = version == 0 || version < removed_floor_;
-  for (const auto& slot : slots_) {
-    if (delta.full || slot.version > version) delta.rows.push_back(delta_row(slot));
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (delta.full || versions_[i] > version) delta.rows.push_back(delta_row(slots_[i]));
   }
   if (!delta.full) {
     for (const auto& [v, key] : removed_) {

@@ -90,7 +90,8 @@ class Scanner {
   void emit(Slot& slot, std::size_t strategy, std::vector<Signal>& signals, std::vector<Signal>& out);
   void rebuild(Slot& slot, std::vector<market::Candle> candles);
   void on_live_start(Slot& slot, market::IstSeconds minute);
-  void touch(Slot& slot);
+  void touch(const Slot& slot);
+  std::size_t position(const Slot& slot) const;  // in slots_
   DeltaRow delta_row(const Slot& slot) const;
 
   ScannerConfig config_;
@@ -101,6 +102,10 @@ class Scanner {
   std::vector<market::CandleRules> rules_;  // by segment, 256 entries
   std::vector<Slot> slots_;        // by value, contiguous; order changes on removal
   market::InstrumentIndex index_;  // key -> position in slots_
+  // Parallel to slots_, apart so the scans per publish and per timer turn
+  // read one dense array instead of touching every slot.
+  std::vector<std::uint64_t> versions_;            // each row's version (bumped when it changed)
+  std::vector<market::IstSeconds> timer_due_;      // CandleBuilder::timer_due() of each slot
   SignalGate gate_;
   ScannerCounters counters_;
   std::uint64_t version_ = 0;

@@ -285,6 +285,28 @@ TEST_F(ScannerTest, ChangesSinceReturnsOnlyChangedRowsAndRemovals) {
   EXPECT_FALSE(scanner.snapshot(other));
 }
 
+TEST_F(ScannerTest, TimerClosesCandlesOfInstrumentsMovedByARemoval) {
+  // Removing the first slot moves the last one into its place, with its
+  // timer deadline and version: the timer must still close its candle.
+  const market::InstrumentKey moved{2, 3003};
+  scanner.add_instrument(moved, "MOVED-TEST-FUT", 0.05);
+  market::Tick t = quote(kOpen + 60 * 50 + 10, 100, 1000);
+  t.key = moved;
+  scanner.on_tick(t);
+  scanner.on_tick(quote(kOpen + 60 * 50 + 20, 100, 1000));
+  const std::uint64_t before = scanner.version();
+  ASSERT_TRUE(scanner.remove_instrument(kFut));
+  scanner.on_timer(kOpen + 60 * 51 + 1);
+  EXPECT_EQ(scanner.counters().candles_closed, 0u) << "grace not yet passed";
+  scanner.on_timer(kOpen + 60 * 51 + 2);
+  EXPECT_EQ(scanner.counters().candles_closed, 1u);
+  EXPECT_EQ(scanner.snapshot(moved)->last_candle, kOpen + 60 * 50);
+  const SnapshotDelta delta = scanner.changes_since(before + 1);  // after the removal
+  ASSERT_EQ(delta.rows.size(), 1u);
+  EXPECT_EQ(delta.rows[0].key, moved);
+  EXPECT_EQ(delta.rows[0].version, scanner.version());
+}
+
 TEST_F(ScannerTest, FeedGapPreventsSignalFromTheGappedCandle) {
   scanner.on_history(kFut, flat_history());
   trade_minute(50, 100, 100, 1000);
