@@ -4,20 +4,8 @@ namespace fno::scan {
 
 SnapshotRow DeltaRow::row() const {
   SnapshotRow r;
-  r.key = key;
+  static_cast<RowValues&>(r) = *this;
   if (symbol) r.symbol = *symbol;
-  r.version = version;
-  r.ltp = ltp;
-  r.prev_close = prev_close;
-  r.change_pct = change_pct;
-  r.day_volume = day_volume;
-  r.open_interest = open_interest;
-  r.resistance = resistance;
-  r.distance_to_breakout_pct = distance_to_breakout_pct;
-  r.ema_short = ema_short;
-  r.ema_long = ema_long;
-  r.average_volume = average_volume;
-  r.last_candle = last_candle;
   if (warmups) {
     r.readiness.reserve(warmups->size());
     for (const auto& w : *warmups) {

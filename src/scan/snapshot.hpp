@@ -27,9 +27,10 @@ struct StrategyReadiness {
   std::size_t needed = 0;
 };
 
-struct SnapshotRow {
+// What a row shows besides its symbol, readiness and last signal: the part
+// SnapshotRow and DeltaRow hold alike.
+struct RowValues {
   market::InstrumentKey key;
-  std::string symbol;
   std::uint64_t version = 0;  // bumps whenever anything in the row changed
   std::optional<double> ltp;
   std::optional<double> prev_close;
@@ -43,6 +44,10 @@ struct SnapshotRow {
   std::optional<double> ema_long;
   std::optional<double> average_volume;
   std::optional<market::IstSeconds> last_candle;  // start of the last closed candle
+};
+
+struct SnapshotRow : RowValues {
+  std::string symbol;
   std::vector<StrategyReadiness> readiness;
   std::optional<Signal> last_signal;
 };
@@ -61,21 +66,8 @@ using StrategyWarmups = std::shared_ptr<const std::vector<StrategyWarmup>>;
 // publishes tens of thousands of changed rows a second, and this copies to
 // the board and the hub without allocating; row() builds the SnapshotRow
 // Scanner::snapshot() reports for the same instrument.
-struct DeltaRow {
-  market::InstrumentKey key;
+struct DeltaRow : RowValues {
   std::shared_ptr<const std::string> symbol;  // never null in the scanner's rows
-  std::uint64_t version = 0;
-  std::optional<double> ltp;
-  std::optional<double> prev_close;
-  std::optional<double> change_pct;
-  std::optional<std::uint64_t> day_volume;
-  std::optional<std::uint32_t> open_interest;
-  std::optional<double> resistance;
-  std::optional<double> distance_to_breakout_pct;
-  std::optional<double> ema_short;
-  std::optional<double> ema_long;
-  std::optional<double> average_volume;
-  std::optional<market::IstSeconds> last_candle;
   std::size_t closed_candles = 0;
   StrategyWarmups warmups;
   std::shared_ptr<const Signal> last_signal;
