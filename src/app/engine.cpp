@@ -1,5 +1,6 @@
 #include "app/engine.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <limits>
@@ -64,6 +65,8 @@ Engine::~Engine() { stop(); }
 
 void Engine::start() {
   thread_ = std::thread([this] { run(); });
+  // Named so per-thread tools (top -H, perf, bench/load/run_load.py) can tell it apart.
+  pthread_setname_np(thread_.native_handle(), "fno-engine");
 }
 
 void Engine::stop() {
