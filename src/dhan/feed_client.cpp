@@ -231,6 +231,12 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->finish_close();
     });
+    // One write at a time on a WebSocket: a subscription message still being
+    // written sends the disconnect request when it completes.
+    if (!write_in_flight_) send_disconnect();
+  }
+
+  void send_disconnect() {
     with_ws([&](auto& ws) {
       ws.async_write(asio::buffer(disconnect_), [self = shared_from_this()](beast::error_code, std::size_t) {
         self->with_ws([&](auto& s) {
@@ -294,6 +300,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     buffer_.clear();
     outbox_.clear();
     writing_ = false;
+    write_in_flight_ = false;
     if (owner_.endpoint->tls) {
       tls_ws_ = std::make_unique<TlsWs>(owner_.io, *owner_.tls_ctx);
     } else {
@@ -361,10 +368,14 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     writing_ = true;
     current_ = std::move(outbox_.front());
     outbox_.pop_front();
+    write_in_flight_ = true;
     with_ws([&](auto& ws) {
       ws.text(true);
       ws.async_write(asio::buffer(current_), [self = shared_from_this(), gen = gen_](beast::error_code ec, std::size_t) {
-        if (ec || gen != self->gen_) return;  // the read side notices failures and reconnects
+        if (gen != self->gen_) return;
+        self->write_in_flight_ = false;
+        if (ec) return;  // the read side notices failures and reconnects
+        if (self->state_ == ConnectionState::kClosing) return self->send_disconnect();
         self->pace_.expires_after(self->owner_.options.message_interval);
         self->pace_.async_wait([self](beast::error_code tec) {
           if (!tec && self->connected()) self->write_next();
@@ -490,7 +501,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     pace_.cancel();
     beast::error_code ignored;
     if (tls_ws_ || plain_ws_) lowest().socket().close(ignored);
-    writing_ = false;
+    writing_ = false;  // a write in flight completes with an error and clears write_in_flight_
     outbox_.clear();
   }
 
@@ -521,7 +532,8 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
   asio::steady_timer pace_;   // subscription pacing
   std::deque<std::string> outbox_;
   std::string current_;
-  bool writing_ = false;
+  bool writing_ = false;          // sending the outbox (a write or the pause after it)
+  bool write_in_flight_ = false;  // an async_write of the outbox has not completed
   const std::string disconnect_ = encode_disconnect();
 
   ConnectionState state_ = ConnectionState::kConnecting;
