@@ -118,14 +118,14 @@ def launch_simulator(binary, workdir, args):
     return proc, urls
 
 
-def start_simulator(binary, master, workdir, ticks_per_second, steps=(), send_log=None):
+def start_simulator(binary, master, workdir, ticks_per_second, step_ms, steps=(), send_log=None):
     scenario = os.path.join(workdir, "scenario.json")
     with open(scenario, "w") as f:
         json.dump({"steps": list(steps)}, f)
     extra = ["--send-log", send_log] if send_log else []
     return launch_simulator(binary, workdir, ["--tls", "--always-open", "--instruments", master,
                                               "--scenario", scenario, "--ticks-per-second", str(ticks_per_second),
-                                              *extra])
+                                              "--step-ms", str(step_ms), *extra])
 
 
 def write_config(workdir, urls, web_port, master, latency=False):
@@ -476,6 +476,8 @@ def main():
     parser.add_argument("--bin", default="build/release/fno-scanner")
     parser.add_argument("--instruments", type=int, default=500)
     parser.add_argument("--ticks-per-second", type=float, default=5.0, help="trades per instrument per second")
+    parser.add_argument("--sim-step-ms", type=int, default=100,
+                        help="simulator market step: each step's packets leave in one burst")
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after subscription before measuring")
     parser.add_argument("--wrk", action="store_true", help="also run wrk on /api/status and /api/scanner")
@@ -508,7 +510,7 @@ def main():
         steps, steps_end = latency_steps(args.instruments, args.latency_minutes,
                                          min(args.breakouts_per_minute, args.instruments), int(time.time()))
     sim_started = time.monotonic()
-    sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second, steps, send_log)
+    sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second, args.sim_step_ms, steps, send_log)
     scanner = None
     try:
         port = free_port()
@@ -521,6 +523,7 @@ def main():
         subscribed_after = time.monotonic() - started
         time.sleep(args.settle)
         result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
+                  "sim_step_ms": args.sim_step_ms,
                   "subscribed_after_seconds": subscribed_after}
         wrk = fixed = None
         if args.latency:
