@@ -1,9 +1,10 @@
 #include "net/tls_frame_stream.hpp"
 
-#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -118,14 +119,22 @@ void TlsFrameStream::decrypt_ahead() {
   }
   SSL* ssl = tls_.native_handle();
   while (data_.size() - tail_ >= kAheadRoom) {
-    // Nothing decrypted or received left for OpenSSL: the next read would only find the socket empty.
-    if (SSL_pending(ssl) == 0 && BIO_ctrl_pending(SSL_get_rbio(ssl)) == 0) return;
+    // OpenSSL directly while it holds whole records: asio's engine adds an
+    // error-queue reset and BIO checks per record. A record still arriving is
+    // left to the async read; anything else (close_notify, an alert, a write
+    // OpenSSL wants) goes through asio's read, which maps it to an error code.
+    const int room = static_cast<int>(std::min<std::size_t>(data_.size() - tail_, INT_MAX));
+    const int n = SSL_read(ssl, data_.data() + tail_, room);
+    if (n > 0) {
+      tail_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ) return;
+    ERR_clear_error();
     boost::system::error_code ec;
     tail_ += tls_.read_some(boost::asio::buffer(data_.data() + tail_, data_.size() - tail_), ec);
-    if (ec) {
-      if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) error_ = ec;
-      return;
-    }
+    if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) error_ = ec;
+    return;
   }
 }
 

@@ -125,7 +125,7 @@ class TlsFrameStream {
   void consumed(std::size_t n);
   boost::asio::mutable_buffer receive_space();
   void received(std::size_t n) { tail_ += n; }
-  // Decrypts the records already received, without waiting for the socket.
+  // Decrypts the whole records already received, without waiting for the socket.
   void decrypt_ahead();
 
   TlsStream tls_;
