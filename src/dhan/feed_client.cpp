@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "market/calendar.hpp"
+#include "net/tls_frame_stream.hpp"
 #include "util/log_limiter.hpp"
 #include "util/redact.hpp"
 
@@ -279,7 +280,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
 
  private:
   using PlainWs = websocket::stream<beast::tcp_stream>;
-  using TlsWs = websocket::stream<net::TlsStream>;
+  using TlsWs = websocket::stream<net::TlsFrameStream>;
 
   template <class F>
   void with_ws(F&& f) {
@@ -320,13 +321,13 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     if (!tls_ws_) return ws_handshake();
     if (owner_.tls_error) return fail("tls setup (CA file)", owner_.tls_error);
     beast::error_code sni_ec;
-    if (!net::prepare_tls_stream(tls_ws_->next_layer(), owner_.endpoint->host, sni_ec)) return fail("tls sni", sni_ec);
-    tls_ws_->next_layer().async_handshake(asio::ssl::stream_base::client,
-                                          [self = shared_from_this(), gen = gen_](beast::error_code hec) {
-                                            if (gen != self->gen_) return;
-                                            if (hec) return self->fail("tls handshake", hec);
-                                            self->ws_handshake();
-                                          });
+    net::TlsStream& tls = tls_ws_->next_layer().next_layer();
+    if (!net::prepare_tls_stream(tls, owner_.endpoint->host, sni_ec)) return fail("tls sni", sni_ec);
+    tls.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), gen = gen_](beast::error_code hec) {
+      if (gen != self->gen_) return;
+      if (hec) return self->fail("tls handshake", hec);
+      self->ws_handshake();
+    });
   }
 
   void ws_handshake() {
@@ -394,6 +395,19 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
 
   void on_read(beast::error_code ec) {
     if (ec) return fail("read", ec);
+    if (!handle_message()) return;
+    // Messages already received and decrypted are read here, without a trip
+    // through the reactor each; the async read resumes once none is left.
+    while (tls_ws_ && connected() && tls_ws_->next_layer().message_buffered()) {
+      tls_ws_->read(buffer_, ec);
+      if (ec) return fail("read", ec);
+      if (!handle_message()) return;
+    }
+    read();
+  }
+
+  // The message in buffer_. Returns false when a disconnect packet ended this connection's reading.
+  bool handle_message() {
     const bool text = tls_ws_ ? tls_ws_->got_text() : plain_ws_->got_text();
     const auto data = buffer_.cdata();
     const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(data.data()), data.size());
@@ -402,10 +416,10 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
       log_limited("text", fmt::format("feed connection {}: unexpected text frame ({} bytes): {}", id_, bytes.size(),
                                       util::redact(std::string(bytes.begin(), bytes.begin() + std::min<std::size_t>(bytes.size(), 200)))));
     } else if (!handle_binary(bytes)) {
-      return;  // a disconnect packet took over
+      return false;  // a disconnect packet took over
     }
     buffer_.consume(buffer_.size());
-    read();
+    return true;
   }
 
   // Returns false when a disconnect packet ended this connection's reading.
