@@ -199,6 +199,8 @@ class PushClient:
         self.buf = bytearray(rest)
         self.alerts = []  # (arrival unix µs, alert)
         self.messages = 0
+        self.payload_bytes = 0   # every data frame's payload: what the scanner pushed
+        self.largest_message = 0  # bytes, snapshots aside: what an alert may have waited behind
         self.stopped = False
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -210,7 +212,7 @@ class PushClient:
 
     def run(self):
         self.sock.settimeout(1.0)
-        message, kind, last_ping = None, None, time.monotonic()
+        message, kind, size, last_ping = None, None, 0, time.monotonic()
         while not self.stopped:
             if time.monotonic() - last_ping > 20:  # the server closes a client silent for minutes
                 self.send_text('{"type":"ping"}')
@@ -232,12 +234,19 @@ class PushClient:
                     break
                 at, opcode, fin, start = frame
                 if opcode in (0x1, 0x2):
-                    kind = "alert" if self.buf.startswith(b'{"type":"alert"', start) else "other"
+                    kind = ("alert" if self.buf.startswith(b'{"type":"alert"', start) else
+                            "snapshot" if self.buf.startswith(b'{"type":"snapshot"', start) else "other")
                     message = bytearray()
+                if opcode in (0x0, 0x1, 0x2):
+                    size += at - start
                 if kind == "alert" and opcode in (0x0, 0x1, 0x2):
                     message += self.buf[start:at]
                 if fin and opcode in (0x0, 0x1, 0x2):
                     self.messages += 1
+                    self.payload_bytes += size
+                    if kind != "snapshot":
+                        self.largest_message = max(self.largest_message, size)
+                    size = 0
                     if kind == "alert":
                         self.alerts.append((arrival_us, json.loads(message)["data"]))
                     message, kind = None, None
@@ -409,7 +418,8 @@ def measure_latency(pid, sim_pid, port, steps, until, send_log):
     client = PushClient(port)
     result = measure(pid, sim_pid, port, max(0.0, until - time.monotonic()))
     client.close()
-    return {**result, "ws_messages": client.messages, **latency_figures(steps, client.alerts, send_log)}
+    return {**result, "ws_messages": client.messages, "ws_bytes": client.payload_bytes,
+            "ws_largest_message_bytes": client.largest_message, **latency_figures(steps, client.alerts, send_log)}
 
 
 def parse_wrk(text):
@@ -556,6 +566,8 @@ def main():
         print(f"  split at the alert's creation (1 ms resolution): packet -> alert p50 {fmt(split[0]['p50'])} / "
               f"p99 {fmt(split[0]['p99'])} ms, alert -> /ws client p50 {fmt(split[1]['p50'])} / "
               f"p99 {fmt(split[1]['p99'])} ms")
+        print(f"  /ws client: {result['ws_messages']:,} messages, {result['ws_bytes'] / result['seconds'] / 1e3:,.0f} KB/s, "
+              f"largest other than a snapshot {result['ws_largest_message_bytes'] / 1e3:,.0f} KB")
     print(f"  scanner CPU {result['cpu_percent']:.1f} % of one core, VmHWM {result['rss_hwm_mb']:.1f} MB, "
           f"{result['packets_decoded']:,} packets ({result['packets_per_second']:,.0f}/s), "
           f"drops {result['drops']} ({result['drops_during_measurement']} while measuring; "
