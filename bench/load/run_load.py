@@ -120,14 +120,14 @@ def launch_simulator(binary, workdir, args):
     return proc, urls
 
 
-def start_simulator(binary, master, workdir, ticks_per_second, steps=(), send_log=None):
+def start_simulator(binary, master, workdir, ticks_per_second, step_ms, steps=(), send_log=None):
     scenario = os.path.join(workdir, "scenario.json")
     with open(scenario, "w") as f:
         json.dump({"steps": list(steps)}, f)
     extra = ["--send-log", send_log] if send_log else []
     return launch_simulator(binary, workdir, ["--tls", "--always-open", "--instruments", master,
                                               "--scenario", scenario, "--ticks-per-second", str(ticks_per_second),
-                                              *extra])
+                                              "--step-ms", str(step_ms), *extra])
 
 
 def write_config(workdir, urls, web_port, master, latency=False):
@@ -201,6 +201,8 @@ class PushClient:
         self.buf = bytearray(rest)
         self.alerts = []  # (arrival unix µs, alert)
         self.messages = 0
+        self.payload_bytes = 0   # every data frame's payload: what the scanner pushed
+        self.largest_message = 0  # bytes, snapshots aside: what an alert may have waited behind
         self.stopped = False
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -212,7 +214,7 @@ class PushClient:
 
     def run(self):
         self.sock.settimeout(1.0)
-        message, kind, last_ping = None, None, time.monotonic()
+        message, kind, size, last_ping = None, None, 0, time.monotonic()
         while not self.stopped:
             if time.monotonic() - last_ping > 20:  # the server closes a client silent for minutes
                 self.send_text('{"type":"ping"}')
@@ -234,12 +236,19 @@ class PushClient:
                     break
                 at, opcode, fin, start = frame
                 if opcode in (0x1, 0x2):
-                    kind = "alert" if self.buf.startswith(b'{"type":"alert"', start) else "other"
+                    kind = ("alert" if self.buf.startswith(b'{"type":"alert"', start) else
+                            "snapshot" if self.buf.startswith(b'{"type":"snapshot"', start) else "other")
                     message = bytearray()
+                if opcode in (0x0, 0x1, 0x2):
+                    size += at - start
                 if kind == "alert" and opcode in (0x0, 0x1, 0x2):
                     message += self.buf[start:at]
                 if fin and opcode in (0x0, 0x1, 0x2):
                     self.messages += 1
+                    self.payload_bytes += size
+                    if kind != "snapshot":
+                        self.largest_message = max(self.largest_message, size)
+                    size = 0
                     if kind == "alert":
                         self.alerts.append((arrival_us, json.loads(message)["data"]))
                     message, kind = None, None
@@ -431,7 +440,8 @@ def measure_latency(pid, sim_pid, port, steps, until, send_log):
     client = PushClient(port)
     result = measure(pid, sim_pid, port, max(0.0, until - time.monotonic()))
     client.close()
-    return {**result, "ws_messages": client.messages, **latency_figures(steps, client.alerts, send_log)}
+    return {**result, "ws_messages": client.messages, "ws_bytes": client.payload_bytes,
+            "ws_largest_message_bytes": client.largest_message, **latency_figures(steps, client.alerts, send_log)}
 
 
 def parse_wrk(text):
@@ -498,6 +508,8 @@ def main():
     parser.add_argument("--bin", default="build/release/fno-scanner")
     parser.add_argument("--instruments", type=int, default=500)
     parser.add_argument("--ticks-per-second", type=float, default=5.0, help="trades per instrument per second")
+    parser.add_argument("--sim-step-ms", type=int, default=100,
+                        help="simulator market step: each step's packets leave in one burst")
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after subscription before measuring")
     parser.add_argument("--wrk", action="store_true", help="also run wrk on /api/status and /api/scanner")
@@ -530,7 +542,7 @@ def main():
         steps, steps_end = latency_steps(args.instruments, args.latency_minutes,
                                          min(args.breakouts_per_minute, args.instruments), int(time.time()))
     sim_started = time.monotonic()
-    sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second, steps, send_log)
+    sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second, args.sim_step_ms, steps, send_log)
     scanner = None
     try:
         port = free_port()
@@ -543,6 +555,7 @@ def main():
         subscribed_after = time.monotonic() - started
         time.sleep(args.settle)
         result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
+                  "sim_step_ms": args.sim_step_ms,
                   "subscribed_after_seconds": subscribed_after}
         wrk = fixed = None
         if args.latency:
@@ -575,6 +588,8 @@ def main():
         print(f"  split at the alert's creation (1 ms resolution): packet -> alert p50 {fmt(split[0]['p50'])} / "
               f"p99 {fmt(split[0]['p99'])} ms, alert -> /ws client p50 {fmt(split[1]['p50'])} / "
               f"p99 {fmt(split[1]['p99'])} ms")
+        print(f"  /ws client: {result['ws_messages']:,} messages, {result['ws_bytes'] / result['seconds'] / 1e3:,.0f} KB/s, "
+              f"largest other than a snapshot {result['ws_largest_message_bytes'] / 1e3:,.0f} KB")
     print(f"  scanner CPU {result['cpu_percent']:.1f} % of one core, VmHWM {result['rss_hwm_mb']:.1f} MB, "
           f"{result['packets_decoded']:,} packets ({result['packets_per_second']:,.0f}/s), "
           f"drops {result['drops']} ({result['drops_during_measurement']} while measuring; "

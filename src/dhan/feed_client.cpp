@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "market/calendar.hpp"
+#include "net/tls_frame_stream.hpp"
 #include "util/log_limiter.hpp"
 #include "util/redact.hpp"
 
@@ -231,6 +232,12 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->finish_close();
     });
+    // One write at a time on a WebSocket: a subscription message still being
+    // written sends the disconnect request when it completes.
+    if (!write_in_flight_) send_disconnect();
+  }
+
+  void send_disconnect() {
     with_ws([&](auto& ws) {
       ws.async_write(asio::buffer(disconnect_), [self = shared_from_this()](beast::error_code, std::size_t) {
         self->with_ws([&](auto& s) {
@@ -273,7 +280,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
 
  private:
   using PlainWs = websocket::stream<beast::tcp_stream>;
-  using TlsWs = websocket::stream<net::TlsStream>;
+  using TlsWs = websocket::stream<net::TlsFrameStream>;
 
   template <class F>
   void with_ws(F&& f) {
@@ -294,6 +301,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     buffer_.clear();
     outbox_.clear();
     writing_ = false;
+    write_in_flight_ = false;
     if (owner_.endpoint->tls) {
       tls_ws_ = std::make_unique<TlsWs>(owner_.io, *owner_.tls_ctx);
     } else {
@@ -313,13 +321,13 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     if (!tls_ws_) return ws_handshake();
     if (owner_.tls_error) return fail("tls setup (CA file)", owner_.tls_error);
     beast::error_code sni_ec;
-    if (!net::prepare_tls_stream(tls_ws_->next_layer(), owner_.endpoint->host, sni_ec)) return fail("tls sni", sni_ec);
-    tls_ws_->next_layer().async_handshake(asio::ssl::stream_base::client,
-                                          [self = shared_from_this(), gen = gen_](beast::error_code hec) {
-                                            if (gen != self->gen_) return;
-                                            if (hec) return self->fail("tls handshake", hec);
-                                            self->ws_handshake();
-                                          });
+    net::TlsStream& tls = tls_ws_->next_layer().next_layer();
+    if (!net::prepare_tls_stream(tls, owner_.endpoint->host, sni_ec)) return fail("tls sni", sni_ec);
+    tls.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(), gen = gen_](beast::error_code hec) {
+      if (gen != self->gen_) return;
+      if (hec) return self->fail("tls handshake", hec);
+      self->ws_handshake();
+    });
   }
 
   void ws_handshake() {
@@ -361,10 +369,14 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     writing_ = true;
     current_ = std::move(outbox_.front());
     outbox_.pop_front();
+    write_in_flight_ = true;
     with_ws([&](auto& ws) {
       ws.text(true);
       ws.async_write(asio::buffer(current_), [self = shared_from_this(), gen = gen_](beast::error_code ec, std::size_t) {
-        if (ec || gen != self->gen_) return;  // the read side notices failures and reconnects
+        if (gen != self->gen_) return;
+        self->write_in_flight_ = false;
+        if (ec) return;  // the read side notices failures and reconnects
+        if (self->state_ == ConnectionState::kClosing) return self->send_disconnect();
         self->pace_.expires_after(self->owner_.options.message_interval);
         self->pace_.async_wait([self](beast::error_code tec) {
           if (!tec && self->connected()) self->write_next();
@@ -383,6 +395,19 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
 
   void on_read(beast::error_code ec) {
     if (ec) return fail("read", ec);
+    if (!handle_message()) return;
+    // Messages already received and decrypted are read here, without a trip
+    // through the reactor each; the async read resumes once none is left.
+    while (tls_ws_ && connected() && tls_ws_->next_layer().message_buffered()) {
+      tls_ws_->read(buffer_, ec);
+      if (ec) return fail("read", ec);
+      if (!handle_message()) return;
+    }
+    read();
+  }
+
+  // The message in buffer_. Returns false when a disconnect packet ended this connection's reading.
+  bool handle_message() {
     const bool text = tls_ws_ ? tls_ws_->got_text() : plain_ws_->got_text();
     const auto data = buffer_.cdata();
     const std::span<const std::uint8_t> bytes(static_cast<const std::uint8_t*>(data.data()), data.size());
@@ -391,10 +416,10 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
       log_limited("text", fmt::format("feed connection {}: unexpected text frame ({} bytes): {}", id_, bytes.size(),
                                       util::redact(std::string(bytes.begin(), bytes.begin() + std::min<std::size_t>(bytes.size(), 200)))));
     } else if (!handle_binary(bytes)) {
-      return;  // a disconnect packet took over
+      return false;  // a disconnect packet took over
     }
     buffer_.consume(buffer_.size());
-    read();
+    return true;
   }
 
   // Returns false when a disconnect packet ended this connection's reading.
@@ -490,7 +515,7 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
     pace_.cancel();
     beast::error_code ignored;
     if (tls_ws_ || plain_ws_) lowest().socket().close(ignored);
-    writing_ = false;
+    writing_ = false;  // a write in flight completes with an error and clears write_in_flight_
     outbox_.clear();
   }
 
@@ -521,7 +546,8 @@ class FeedConnection : public std::enable_shared_from_this<FeedConnection> {
   asio::steady_timer pace_;   // subscription pacing
   std::deque<std::string> outbox_;
   std::string current_;
-  bool writing_ = false;
+  bool writing_ = false;          // sending the outbox (a write or the pause after it)
+  bool write_in_flight_ = false;  // an async_write of the outbox has not completed
   const std::string disconnect_ = encode_disconnect();
 
   ConnectionState state_ = ConnectionState::kConnecting;

@@ -53,6 +53,10 @@ CLI::App* add_sim_command(CLI::App& app, SimCommandFlags& flags) {
       });
   sim->add_option("--rest-rate", flags.rest_rate, "REST requests per second before 429 DH-904 (default 5, Dhan's)")
       ->check(CLI::Range(1, 100000));
+  sim->add_option("--step-ms", flags.step_ms,
+                  "market model step in ms (default 100); each step's packets are sent together, so a smaller "
+                  "step spreads the feed more evenly, as a live exchange feed is")
+      ->check(CLI::Range(1, 1000));
   return sim;
 }
 
@@ -69,6 +73,7 @@ int run_sim_command(const SimCommandFlags& flags) {
   options.packets_per_frame = std::max<std::size_t>(1, flags.packets_per_frame);
   if (!flags.start.empty()) options.start_time = market::parse_ist(flags.start);
   options.rest_requests_per_second = flags.rest_rate;
+  options.tick_interval = std::chrono::milliseconds(flags.step_ms);
   options.client_id = env_or_empty("DHAN_CLIENT_ID");
   options.access_token = env_or_empty("DHAN_ACCESS_TOKEN");
   options.send_log_path = flags.send_log;

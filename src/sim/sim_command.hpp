@@ -29,6 +29,7 @@ struct SimCommandFlags {
   std::string send_log;  // latency side channel (sim/send_log.hpp); empty = off
   std::string start;              // "YYYY-MM-DD HH:MM:SS" IST simulated clock at start; empty = now
   std::size_t rest_rate = 5;      // REST requests per second before 429 (Dhan's limit)
+  int step_ms = 100;              // market model step: packets of one step leave together
 };
 
 // Registers the subcommand and its options on `app`, bound to `flags`.

@@ -4,8 +4,9 @@
 // web) without blocking: alerts, scanner row deltas, status, candle
 // updates. Rows are merged into a per-instrument table with a sequence
 // number; clients pull "rows changed since my cursor" when they are ready
-// to send, so a slow client naturally gets one coalesced delta (or a fresh
-// snapshot when it fell too far behind) and nothing queues per delta.
+// to send, so a slow client naturally gets one coalesced delta (a fresh
+// snapshot only when it fell behind the pruned tombstones, or for full rows
+// when most of the table changed) and nothing queues per delta.
 // Alerts and candles go to each client's bounded queue (PushClient); a
 // client that overflows it is closed, never waited for. Row JSON is built
 // once per change on the worker executor, not on the publisher's thread.
@@ -75,8 +76,6 @@ enum class RowFields { kAll, kChanged };
 
 struct HubOptions {
   std::size_t max_clients = 64;
-  // A delta larger than this (or larger than half the table) is sent as a snapshot.
-  std::size_t max_delta_rows = 2000;
   // Fills ScannerRow::underlying/type for pushed rows (same shape as /api/scanner).
   std::function<void(ScannerRow&)> describe;
 };

@@ -95,7 +95,7 @@ TEST(Cli, DemoRunServesStatusAndStopsOnSigterm) {
   const auto settings = boost::json::parse(http_get(port, "/api/settings")->body).as_object();
   EXPECT_EQ(settings.at("schema").at("lookback").at("max"), 5000);
   EXPECT_EQ(settings.at("secrets").at("DHAN_ACCESS_TOKEN"), false) << "whether it is set, never the value";
-  EXPECT_EQ(scanner.stop(SIGTERM, std::chrono::seconds(10)), 0);
+  EXPECT_EQ(scanner.stop(SIGTERM, std::chrono::seconds(10)), 0) << scanner.output();
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "fno_breakout.log"));
 }
 

@@ -728,6 +728,63 @@ TEST(WebPush, WsDeltasCarryOnlyChangedMembersSocketIoFullRows) {
   EXPECT_EQ(full.as_object().size(), 19u);
 }
 
+// Attaches to a hub so it serializes rows; receives nothing (the test reads the hub directly).
+struct AttachedClient : PushClient {
+  void deliver(const PushEvent&) override {}
+  bool wants_candles(market::InstrumentKey) const override { return false; }
+  void collect_charted(std::vector<market::InstrumentKey>&) const override {}
+  PushProtocol protocol() const override { return PushProtocol::kWebSocket; }
+};
+
+scan::SnapshotDelta changed_rows(std::uint32_t first, std::uint32_t last, double ltp, std::uint64_t day_volume) {
+  scan::SnapshotDelta delta;
+  for (std::uint32_t id = first; id <= last; ++id) {
+    delta.rows.push_back(test::make_delta_row(id, "S" + std::to_string(id) + "-FUT", ltp, 1.0, true));
+    delta.rows.back().day_volume = day_volume;
+  }
+  return delta;
+}
+
+TEST(WebPush, AChangeOfMostRowsIsADeltaOfChangedMembersNotASnapshot) {
+  asio::io_context worker;  // the hub's serializer, run by hand between publishes
+  Hub hub(worker.get_executor(), {});
+  const auto client = std::make_shared<AttachedClient>();
+  ASSERT_TRUE(hub.attach(client));
+  const auto publish = [&](scan::SnapshotDelta delta) {
+    hub.publish_rows(delta);
+    worker.restart();
+    worker.poll();
+  };
+  auto all = changed_rows(1, 250, 10.0, 1);
+  all.full = true;
+  publish(all);
+  const auto snapshot = hub.rows_since(std::nullopt, RowFields::kChanged);
+  ASSERT_TRUE(snapshot.snapshot);
+  EXPECT_EQ(json::parse(snapshot.payload).at("rows").as_array().size(), 250u);
+
+  // 200 of the 250 rows change their price, then row 1 its volume too.
+  publish(changed_rows(1, 200, 11.0, 1));
+  publish(changed_rows(1, 1, 11.0, 5));
+  const auto delta = hub.rows_since(snapshot.version, RowFields::kChanged);
+  ASSERT_FALSE(delta.snapshot) << "a delta of changed members is smaller than any snapshot";
+  const auto body = json::parse(delta.payload);
+  std::map<std::uint32_t, json::object> received;
+  for (const auto& row : body.at("rows").as_array()) {
+    received[static_cast<std::uint32_t>(row.at("security_id").as_int64())] = row.as_object();
+  }
+  ASSERT_EQ(received.size(), 200u);
+  EXPECT_EQ(received.at(1).at("ltp"), 11.0);
+  EXPECT_EQ(received.at(1).at("day_volume"), 5);
+  EXPECT_EQ(received.at(200).at("ltp"), 11.0);
+  EXPECT_FALSE(received.at(200).contains("day_volume")) << "unchanged members stay out";
+  EXPECT_FALSE(received.at(200).contains("symbol"));
+  EXPECT_TRUE(hub.rows_since(delta.version, RowFields::kChanged).payload.empty()) << "nothing changed since";
+
+  // Full rows (Socket.IO) are as large either way: most of the table changed, so a snapshot.
+  EXPECT_TRUE(hub.rows_since(snapshot.version, RowFields::kAll).snapshot);
+  EXPECT_EQ(hub.counters().snapshots, 1u);
+}
+
 TEST(WebPush, UpgradeChecksOriginAndToken) {
   {
     Server server;
