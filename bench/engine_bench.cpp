@@ -9,6 +9,11 @@
 // callgrind's instruction count (bench/instructions.py). BM_EngineSessionMemory
 // is the heap per instrument once every series is full (a whole session of
 // candles plus the strategies' warm-up: the most an instrument holds).
+// BM_EnginePublish is the engine thread's other per-packet cost: one publish
+// (Scanner::changes_since, SnapshotBoard::apply, Hub::publish_rows with no
+// dashboard attached, as Engine::publish does) after each 100 ms of packets
+// at the full rate (12,500 of the stream); callgrind counts it inside
+// publish_once (bench/instructions.py), per changed row.
 // Decoding is not included: the Dhan codec lives in dhan/ and has its own bench.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -16,7 +21,11 @@
 #include <random>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
+#include "app/engine.hpp"
 #include "scan/scanner.hpp"
+#include "web/hub.hpp"
 
 namespace {
 
@@ -111,5 +120,49 @@ void BM_EngineSessionMemory(benchmark::State& state) {
   state.counters["bytes_per_instrument"] = bytes_per_instrument;
 }
 BENCHMARK(BM_EngineSessionMemory)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+constexpr std::size_t kPacketsPerPublish = 12'500;  // 100 ms at 125k packets/s
+
+// What Engine::publish does with a delta; not inlined so callgrind can count it alone.
+[[gnu::noinline]] std::size_t publish_once(const fno::scan::Scanner& scanner, fno::app::SnapshotBoard& board,
+                                           fno::web::Hub& hub, std::uint64_t& published) {
+  const fno::scan::SnapshotDelta delta = scanner.changes_since(published);
+  published = delta.version;
+  board.apply(delta);
+  hub.publish_rows(delta);
+  return delta.rows.size();
+}
+
+void BM_EnginePublish(benchmark::State& state) {
+  const std::vector<Tick> ticks = mixed_stream();
+  boost::asio::io_context worker;  // never run: no dashboard attached, rows wait in the hub
+  std::size_t rows = 0;
+  std::size_t publishes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto scanner = std::make_unique<fno::scan::Scanner>(fno::scan::ScannerConfig{});
+    warm(*scanner);
+    fno::app::SnapshotBoard board;
+    fno::web::Hub hub(worker.get_executor(), {});
+    std::uint64_t published = 0;
+    publish_once(*scanner, board, hub, published);  // the first, full snapshot
+    state.ResumeTiming();
+    for (std::size_t begin = 0; begin < ticks.size(); begin += kPacketsPerPublish) {
+      state.PauseTiming();
+      const std::size_t end = std::min(ticks.size(), begin + kPacketsPerPublish);
+      for (std::size_t i = begin; i < end; ++i) benchmark::DoNotOptimize(scanner->on_tick(ticks[i]));
+      state.ResumeTiming();
+      rows += publish_once(*scanner, board, hub, published);
+      ++publishes;
+    }
+    state.PauseTiming();
+    scanner.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(rows));
+  state.counters["rows_per_publish"] = static_cast<double>(rows) / static_cast<double>(publishes);
+  state.counters["packets"] = static_cast<double>(rows) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_EnginePublish)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace

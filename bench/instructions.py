@@ -11,6 +11,9 @@ how many packets one iteration handles):
   decode, quote frames   fno::dhan::decode_frame      BM_DecodeQuoteFrames (1M one-packet frames)
   decode, mixed frames   fno::dhan::decode_frame      BM_DecodeMixedFrames (60 % quote, 30 % ticker, 10 % other)
   engine                 fno::scan::Scanner::on_tick  BM_EngineOnePass (2M ticks, 25,000 instruments, 3 strategies)
+  engine publish         publish_once                 BM_EnginePublish (the same stream, one publish per 12,500
+                                                      ticks; its "packets" counter is the rows published, so
+                                                      the figure is per changed row)
 Instructions per packet = Ir / (iterations x packets). Takes a few minutes
 (the engine benchmark's set-up also runs under valgrind). --json writes the
 figures for bench/summary.py.
@@ -30,6 +33,7 @@ RUNS = [
     ("decode_quote", "fno_bench_codec", "BM_DecodeQuoteFrames", "fno::dhan::decode_frame*"),
     ("decode_mixed", "fno_bench_codec", "BM_DecodeMixedFrames", "fno::dhan::decode_frame*"),
     ("engine", "fno_bench_engine", "BM_EngineOnePass", "fno::scan::Scanner::on_tick*"),
+    ("engine_publish", "fno_bench_engine", "BM_EnginePublish", "*publish_once*"),
 ]
 
 
@@ -74,7 +78,8 @@ def main():
             if args.only and not name.startswith(args.only):
                 continue
             figures[name] = count(args.build, suite, benchmark, function, workdir)
-            print(f"{name}: {figures[name]['per_packet']:.1f} instructions per packet "
+            unit = "row" if name == "engine_publish" else "packet"
+            print(f"{name}: {figures[name]['per_packet']:.1f} instructions per {unit} "
                   f"({figures[name]['instructions']:,} in {function} over {figures[name]['packets']:,} packets)")
     if args.json:
         with open(args.json, "w") as f:

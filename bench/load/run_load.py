@@ -10,6 +10,8 @@ warm-up off because the simulator's REST side is rate-limited to Dhan's
 5 req/s). Once every instrument is subscribed and data flows it measures,
 over --duration seconds:
   scanner CPU % of one core  (utime+stime from /proc/PID/stat)
+  engine thread CPU          (the thread named fno-engine, /proc/PID/task/*/stat),
+                             also per packet: issue 13's engine-thread budget
   resident peak              (VmHWM from /proc/PID/status, whole run)
   packets decoded, packets/s (feed.packets in /api/status)
   drops                      (feed drops + engine/store queue drops)
@@ -334,6 +336,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
 
 
+def thread_cpu_seconds(pid, name):
+    """utime+stime of the threads of `pid` named `name`; None when there is none
+    (a binary from before the engine thread was named)."""
+    total, found = 0.0, False
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                if f.read().strip() != name:
+                    continue
+            total += cpu_seconds(f"{pid}/task/{task}")
+            found = True
+        except OSError:
+            pass  # the thread ended meanwhile
+    return total if found else None
+
+
 def context_switches(pid):
     """Voluntary + involuntary context switches of every thread of `pid`
     (a thread that sleeps on each packet and is woken for the next costs two)."""
@@ -389,15 +407,19 @@ def wait_streaming(port, instruments, proc, timeout):
 
 def measure(pid, sim_pid, port, duration):
     s0, c0, t0 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
-    sim0, x0 = cpu_seconds(sim_pid), context_switches(pid)
+    sim0, x0, e0 = cpu_seconds(sim_pid), context_switches(pid), thread_cpu_seconds(pid, "fno-engine")
     time.sleep(duration)
     s1, c1, t1 = get_json(port, "/api/status"), cpu_seconds(pid), time.monotonic()
+    e1 = thread_cpu_seconds(pid, "fno-engine")
     switches = context_switches(pid) - x0
     wall = t1 - t0
     packets = s1["feed"]["packets"] - s0["feed"]["packets"]
     return {
         "seconds": wall,
         "cpu_percent": 100.0 * (c1 - c0) / wall,
+        "cpu_us_per_packet": 1e6 * (c1 - c0) / max(packets, 1),
+        "engine_cpu_percent": 100.0 * (e1 - e0) / wall if e0 is not None and e1 is not None else None,
+        "engine_cpu_us_per_packet": 1e6 * (e1 - e0) / max(packets, 1) if e0 is not None and e1 is not None else None,
         # A simulator near 100 % is the bottleneck (one thread encodes, encrypts and writes every frame).
         "simulator_cpu_percent": 100.0 * (cpu_seconds(sim_pid) - sim0) / wall,
         "packets_decoded": packets,
@@ -572,6 +594,10 @@ def main():
           f"{result['packets_decoded']:,} packets ({result['packets_per_second']:,.0f}/s), "
           f"drops {result['drops']} ({result['drops_during_measurement']} while measuring; "
           f"{', '.join(f'{k} {v}' for k, v in result['drops_by_queue'].items())}), reconnects {result['reconnects']}")
+    print(f"  scanner CPU per packet {result['cpu_us_per_packet']:.2f} µs (all threads)")
+    if result.get("engine_cpu_percent") is not None:
+        print(f"  engine thread CPU {result['engine_cpu_percent']:.1f} % of one core, "
+              f"{result['engine_cpu_us_per_packet']:.2f} µs per packet")
     print(f"  scanner context switches {result['context_switches_per_1000_packets']:.1f} per 1,000 packets")
     if wrk:
         for path, r in wrk["paths"].items():

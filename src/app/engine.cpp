@@ -1,5 +1,6 @@
 #include "app/engine.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <limits>
@@ -26,18 +27,27 @@ void SnapshotBoard::apply(const scan::SnapshotDelta& delta) {
 }
 
 std::vector<scan::SnapshotRow> SnapshotBoard::rows() const {
-  std::lock_guard lock(mutex_);
+  std::vector<scan::DeltaRow> copied;
+  {
+    std::lock_guard lock(mutex_);
+    copied.reserve(rows_.size());
+    for (const auto& [key, row] : rows_) copied.push_back(row);
+  }
   std::vector<scan::SnapshotRow> out;
-  out.reserve(rows_.size());
-  for (const auto& [key, row] : rows_) out.push_back(row);
+  out.reserve(copied.size());
+  for (const auto& row : copied) out.push_back(row.row());
   return out;
 }
 
 std::optional<scan::SnapshotRow> SnapshotBoard::row(market::InstrumentKey key) const {
-  std::lock_guard lock(mutex_);
-  const auto it = rows_.find(key);
-  if (it == rows_.end()) return std::nullopt;
-  return it->second;
+  std::optional<scan::DeltaRow> copied;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = rows_.find(key);
+    if (it == rows_.end()) return std::nullopt;
+    copied = it->second;
+  }
+  return copied->row();
 }
 
 std::size_t SnapshotBoard::size() const {
@@ -55,6 +65,8 @@ Engine::~Engine() { stop(); }
 
 void Engine::start() {
   thread_ = std::thread([this] { run(); });
+  // Named so per-thread tools (top -H, perf, bench/load/run_load.py) can tell it apart.
+  pthread_setname_np(thread_.native_handle(), "fno-engine");
 }
 
 void Engine::stop() {

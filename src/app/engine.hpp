@@ -53,7 +53,9 @@ struct EngineStats {
   std::size_t instruments = 0;
 };
 
-// The latest rows, for API readers on other threads.
+// The latest rows, for API readers on other threads. Keeps the delta rows
+// as published (no strings copied on the engine thread) and builds the
+// SnapshotRows a reader asks for outside the lock.
 class SnapshotBoard {
  public:
   void apply(const scan::SnapshotDelta& delta);
@@ -66,7 +68,7 @@ class SnapshotBoard {
  private:
   std::atomic<std::uint64_t> version_{0};
   mutable std::mutex mutex_;
-  std::unordered_map<market::InstrumentKey, scan::SnapshotRow> rows_;
+  std::unordered_map<market::InstrumentKey, scan::DeltaRow> rows_;
 };
 
 class Engine final : public dhan::PacketSink {

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -50,6 +51,15 @@ class CandleBuilder {
   // Closes the forming candle (and emits due flat candles) once `now` is past
   // minute end + grace.
   void on_timer(IstSeconds now, const CandleRules& rules, std::vector<Candle>& closed);
+  // The earliest `now` at which on_timer() may close or fill a candle, so a
+  // caller holding many builders visits only the due ones: any time with
+  // flat candles, else the forming candle's minute end + grace, else never.
+  // Moves only with on_tick() and on_timer().
+  IstSeconds timer_due(const CandleRules& rules) const {
+    if (rules.flat_candles) return std::numeric_limits<IstSeconds>::min();
+    if (!forming_) return std::numeric_limits<IstSeconds>::max();
+    return forming_->start + 60 + rules.grace_seconds;
+  }
   // The feed lost data (reconnect): the forming candle cannot be trusted
   // for signals, and the next packet only re-bases volume.
   void mark_gap();

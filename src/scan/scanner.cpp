@@ -35,12 +35,12 @@ market::CandleRules candle_rules(const ScannerConfig& config, std::uint8_t segme
 
 struct Scanner::Slot {
   Slot(market::InstrumentKey k, std::string s, double t, std::size_t capacity)
-      : key(k), symbol(std::move(s)), tick_size(t), series(capacity) {}
+      : key(k), symbol(std::make_shared<const std::string>(std::move(s))), tick_size(t), series(capacity) {}
 
-  InstrumentView view() const { return InstrumentView{key, symbol, tick_size}; }
+  InstrumentView view() const { return InstrumentView{key, *symbol, tick_size}; }
 
   market::InstrumentKey key;
-  std::string symbol;
+  std::shared_ptr<const std::string> symbol;  // shared with published rows: replaced, never changed
   double tick_size;
   market::CandleBuilder builder;
   market::CandleSeries series;
@@ -48,8 +48,7 @@ struct Scanner::Slot {
   std::size_t closed_count = 0;                        // candles fed to strategies
   std::optional<double> prev_close;
   std::optional<market::IstSeconds> first_live_minute;
-  std::optional<Signal> last_signal;
-  std::uint64_t version = 0;
+  std::shared_ptr<const Signal> last_signal;  // shared with published rows
 };
 
 Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
@@ -60,36 +59,44 @@ Scanner::Scanner(const ScannerConfig& config, const StrategyRegistry& registry)
   for (std::size_t segment = 0; segment < kSegments; ++segment) {
     rules_[segment] = candle_rules(config_, static_cast<std::uint8_t>(segment));
   }
-  for (const auto& s : strategies_) any_tick_strategy_ = any_tick_strategy_ || s.strategy->wants_ticks();
+  auto warmups = std::make_shared<std::vector<StrategyWarmup>>();
+  for (const auto& s : strategies_) {
+    any_tick_strategy_ = any_tick_strategy_ || s.strategy->wants_ticks();
+    warmups->push_back(StrategyWarmup{s.info.id, s.strategy->warmup_candles()});
+  }
+  warmups_ = std::move(warmups);
 }
 
 Scanner::~Scanner() = default;
 
 bool Scanner::add_instrument(market::InstrumentKey key, std::string symbol, double tick_size) {
   if (Slot* existing = find(key)) {
-    existing->symbol = std::move(symbol);
+    if (*existing->symbol != symbol) existing->symbol = std::make_shared<const std::string>(std::move(symbol));
     existing->tick_size = tick_size;
     touch(*existing);
     return false;
   }
-  auto slot = std::make_unique<Slot>(key, std::move(symbol), tick_size, series_capacity_);
-  for (const auto& s : strategies_) slot->states.push_back(s.strategy->make_state());
-  index_.emplace(key, slots_.size());
-  touch(*slot);
-  slots_.push_back(std::move(slot));
+  index_.insert(key, static_cast<std::uint32_t>(slots_.size()));
+  Slot& slot = slots_.emplace_back(key, std::move(symbol), tick_size, series_capacity_);
+  for (const auto& s : strategies_) slot.states.push_back(s.strategy->make_state());
+  versions_.push_back(0);
+  timer_due_.push_back(slot.builder.timer_due(rules_for(key.segment)));
+  touch(slot);
   return true;
 }
 
 bool Scanner::remove_instrument(market::InstrumentKey key) {
-  const auto it = index_.find(key);
-  if (it == index_.end()) return false;
-  const std::size_t i = it->second;
-  index_.erase(it);
-  if (i + 1 != slots_.size()) {
-    slots_[i] = std::move(slots_.back());
-    index_[slots_[i]->key] = i;
+  const auto position = index_.erase(key);
+  if (!position) return false;
+  if (*position + 1 != slots_.size()) {
+    slots_[*position] = std::move(slots_.back());
+    versions_[*position] = versions_.back();
+    timer_due_[*position] = timer_due_.back();
+    index_.assign(slots_[*position].key, *position);
   }
   slots_.pop_back();
+  versions_.pop_back();
+  timer_due_.pop_back();
   removed_.emplace_back(++version_, key);
   if (removed_.size() > kMaxRemovedTracked) {
     removed_floor_ = removed_.front().first;
@@ -108,7 +115,9 @@ std::vector<Signal> Scanner::on_tick(const market::Tick& tick) {
   ++counters_.ticks;
   if (tick.prev_close) slot->prev_close = tick.prev_close;
   closed_.clear();
-  const market::TickOutcome outcome = slot->builder.on_tick(tick, rules_for(tick.key.segment), closed_);
+  const market::CandleRules& rules = rules_for(tick.key.segment);
+  const market::TickOutcome outcome = slot->builder.on_tick(tick, rules, closed_);
+  timer_due_[position(*slot)] = slot->builder.timer_due(rules);
   for (const auto& candle : closed_) close_candle(*slot, candle, false, out);
   switch (outcome) {
     case market::TickOutcome::kOutOfOrder:
@@ -138,17 +147,21 @@ void Scanner::on_prev_close(market::InstrumentKey key, double prev_close) {
 
 std::vector<Signal> Scanner::on_timer(market::IstSeconds now) {
   std::vector<Signal> out;
-  for (auto& slot : slots_) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (now < timer_due_[i]) continue;
+    Slot& slot = slots_[i];
+    const market::CandleRules& rules = rules_for(slot.key.segment);
     closed_.clear();
-    slot->builder.on_timer(now, rules_for(slot->key.segment), closed_);
-    for (const auto& candle : closed_) close_candle(*slot, candle, false, out);
-    if (!closed_.empty()) touch(*slot);
+    slot.builder.on_timer(now, rules, closed_);
+    timer_due_[i] = slot.builder.timer_due(rules);
+    for (const auto& candle : closed_) close_candle(slot, candle, false, out);
+    if (!closed_.empty()) touch(slot);
   }
   return out;
 }
 
 void Scanner::on_feed_gap() {
-  for (auto& slot : slots_) slot->builder.mark_gap();
+  for (auto& slot : slots_) slot.builder.mark_gap();
 }
 
 void Scanner::on_history(market::InstrumentKey key, std::span<const market::Candle> candles) {
@@ -197,11 +210,18 @@ std::vector<Signal> Scanner::on_closed_candle(market::InstrumentKey key, const m
   return out;
 }
 
-void Scanner::touch(Slot& slot) { slot.version = ++version_; }
+std::size_t Scanner::position(const Slot& slot) const { return static_cast<std::size_t>(&slot - slots_.data()); }
 
-Scanner::Slot* Scanner::find(market::InstrumentKey key) const {
-  const auto it = index_.find(key);
-  return it == index_.end() ? nullptr : slots_[it->second].get();
+void Scanner::touch(const Slot& slot) { versions_[position(slot)] = ++version_; }
+
+Scanner::Slot* Scanner::find(market::InstrumentKey key) {
+  const auto position = index_.find(key);
+  return position ? &slots_[*position] : nullptr;
+}
+
+const Scanner::Slot* Scanner::find(market::InstrumentKey key) const {
+  const auto position = index_.find(key);
+  return position ? &slots_[*position] : nullptr;
 }
 
 const market::CandleRules& Scanner::rules_for(std::uint8_t segment) const { return rules_[segment]; }
@@ -240,7 +260,7 @@ void Scanner::emit(Slot& slot, std::size_t strategy, std::vector<Signal>& signal
       continue;
     }
     ++counters_.signals_by_strategy[s.info.id];
-    slot.last_signal = signal;
+    slot.last_signal = std::make_shared<const Signal>(signal);
     out.push_back(std::move(signal));
   }
 }
@@ -275,28 +295,26 @@ void Scanner::on_live_start(Slot& slot, market::IstSeconds minute) {
   rebuild(slot, std::move(kept));
 }
 
-SnapshotRow Scanner::row(const Slot& slot) const {
-  SnapshotRow r;
+DeltaRow Scanner::delta_row(const Slot& slot) const {
+  DeltaRow r;
   r.key = slot.key;
   r.symbol = slot.symbol;
-  r.version = slot.version;
+  r.version = versions_[position(slot)];
   r.ltp = slot.builder.ltp();
   r.prev_close = slot.prev_close;
   if (r.ltp && r.prev_close && *r.prev_close > 0) r.change_pct = (*r.ltp - *r.prev_close) / *r.prev_close * 100.0;
   r.day_volume = slot.builder.day_volume();
   r.open_interest = slot.builder.open_interest();
   SnapshotValues values;
-  for (std::size_t i = 0; i < strategies_.size(); ++i) {
-    strategies_[i].strategy->fill_snapshot(*slot.states[i], values);
-    const std::size_t needed = strategies_[i].strategy->warmup_candles();
-    r.readiness.push_back(StrategyReadiness{strategies_[i].info.id, slot.closed_count >= needed, slot.closed_count, needed});
-  }
+  for (std::size_t i = 0; i < strategies_.size(); ++i) strategies_[i].strategy->fill_snapshot(*slot.states[i], values);
   r.resistance = values.resistance;
   r.ema_short = values.ema_short;
   r.ema_long = values.ema_long;
   r.average_volume = values.average_volume;
   if (r.resistance && r.ltp && *r.ltp > 0) r.distance_to_breakout_pct = (*r.resistance - *r.ltp) / *r.ltp * 100.0;
   if (!slot.series.empty()) r.last_candle = slot.series.back().start;
+  r.closed_candles = slot.closed_count;
+  r.warmups = warmups_;
   r.last_signal = slot.last_signal;
   return r;
 }
@@ -304,22 +322,22 @@ SnapshotRow Scanner::row(const Slot& slot) const {
 std::vector<SnapshotRow> Scanner::snapshot() const {
   std::vector<SnapshotRow> rows;
   rows.reserve(slots_.size());
-  for (const auto& slot : slots_) rows.push_back(row(*slot));
+  for (const auto& slot : slots_) rows.push_back(delta_row(slot).row());
   return rows;
 }
 
 std::optional<SnapshotRow> Scanner::snapshot(market::InstrumentKey key) const {
   const Slot* slot = find(key);
   if (!slot) return std::nullopt;
-  return row(*slot);
+  return delta_row(*slot).row();
 }
 
 SnapshotDelta Scanner::changes_since(std::uint64_t version) const {
   SnapshotDelta delta;
   delta.version = version_;
   delta.full = version == 0 || version < removed_floor_;
-  for (const auto& slot : slots_) {
-    if (delta.full || slot->version > version) delta.rows.push_back(row(*slot));
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (delta.full || versions_[i] > version) delta.rows.push_back(delta_row(slots_[i]));
   }
   if (!delta.full) {
     for (const auto& [v, key] : removed_) {

@@ -20,11 +20,11 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "market/candle_builder.hpp"
 #include "market/candle_series.hpp"
+#include "market/instrument_index.hpp"
 #include "scan/scanner_config.hpp"
 #include "scan/signal_gate.hpp"
 #include "scan/snapshot.hpp"
@@ -45,7 +45,7 @@ class Scanner {
   // tick size are updated); remove: false when unknown.
   bool add_instrument(market::InstrumentKey key, std::string symbol, double tick_size);
   bool remove_instrument(market::InstrumentKey key);
-  std::size_t size() const { return slots_.size(); }
+  std::size_t size() const { return index_.size(); }
 
   std::vector<Signal> on_tick(const market::Tick& tick);
   void on_prev_close(market::InstrumentKey key, double prev_close);
@@ -82,23 +82,30 @@ class Scanner {
  private:
   struct Slot;
 
-  Slot* find(market::InstrumentKey key) const;
+  Slot* find(market::InstrumentKey key);
+  const Slot* find(market::InstrumentKey key) const;
   const market::CandleRules& rules_for(std::uint8_t segment) const;
   void close_candle(Slot& slot, const market::Candle& candle, bool historical, std::vector<Signal>& out);
   void run_tick_strategies(Slot& slot, const market::Tick& tick, std::vector<Signal>& out);
   void emit(Slot& slot, std::size_t strategy, std::vector<Signal>& signals, std::vector<Signal>& out);
   void rebuild(Slot& slot, std::vector<market::Candle> candles);
   void on_live_start(Slot& slot, market::IstSeconds minute);
-  void touch(Slot& slot);
-  SnapshotRow row(const Slot& slot) const;
+  void touch(const Slot& slot);
+  std::size_t position(const Slot& slot) const;  // in slots_
+  DeltaRow delta_row(const Slot& slot) const;
 
   ScannerConfig config_;
   std::vector<ConfiguredStrategy> strategies_;
+  StrategyWarmups warmups_;  // shared by every published row
   bool any_tick_strategy_ = false;
   std::size_t series_capacity_;             // closed candles kept per instrument
   std::vector<market::CandleRules> rules_;  // by segment, 256 entries
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::unordered_map<market::InstrumentKey, std::size_t> index_;
+  std::vector<Slot> slots_;        // by value, contiguous; order changes on removal
+  market::InstrumentIndex index_;  // key -> position in slots_
+  // Parallel to slots_, apart so the scans per publish and per timer turn
+  // read one dense array instead of touching every slot.
+  std::vector<std::uint64_t> versions_;            // each row's version (bumped when it changed)
+  std::vector<market::IstSeconds> timer_due_;      // CandleBuilder::timer_due() of each slot
   SignalGate gate_;
   ScannerCounters counters_;
   std::uint64_t version_ = 0;

@@ -2,12 +2,14 @@
 //
 // What the Scanner reports about instruments for the dashboard, the API and
 // /metrics: one row per instrument, deltas by version, chart series and
-// counters. Plain values, copied out of the engine thread.
+// counters. Plain values, copied out of the engine thread (a DeltaRow's
+// shared parts are immutable, so copies may cross threads).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,9 +27,10 @@ struct StrategyReadiness {
   std::size_t needed = 0;
 };
 
-struct SnapshotRow {
+// What a row shows besides its symbol, readiness and last signal: the part
+// SnapshotRow and DeltaRow hold alike.
+struct RowValues {
   market::InstrumentKey key;
-  std::string symbol;
   std::uint64_t version = 0;  // bumps whenever anything in the row changed
   std::optional<double> ltp;
   std::optional<double> prev_close;
@@ -41,14 +44,41 @@ struct SnapshotRow {
   std::optional<double> ema_long;
   std::optional<double> average_volume;
   std::optional<market::IstSeconds> last_candle;  // start of the last closed candle
+};
+
+struct SnapshotRow : RowValues {
+  std::string symbol;
   std::vector<StrategyReadiness> readiness;
   std::optional<Signal> last_signal;
+};
+
+// The configured strategies' ids and warm-ups, fixed for one scanner: with a
+// row's closed-candle count they give its readiness list.
+struct StrategyWarmup {
+  std::string strategy;
+  std::size_t needed = 0;
+};
+using StrategyWarmups = std::shared_ptr<const std::vector<StrategyWarmup>>;
+
+// One row as a delta carries it: SnapshotRow's values, with the readiness
+// list kept as the closed-candle count over the scanner's warm-ups and the
+// symbol and last signal shared (immutable) with the scanner. The engine
+// publishes tens of thousands of changed rows a second, and this copies to
+// the board and the hub without allocating; row() builds the SnapshotRow
+// Scanner::snapshot() reports for the same instrument.
+struct DeltaRow : RowValues {
+  std::shared_ptr<const std::string> symbol;  // never null in the scanner's rows
+  std::size_t closed_candles = 0;
+  StrategyWarmups warmups;
+  std::shared_ptr<const Signal> last_signal;
+
+  SnapshotRow row() const;
 };
 
 struct SnapshotDelta {
   std::uint64_t version = 0;  // pass back to changes_since() next time
   bool full = false;          // rows hold every instrument (client must replace, not merge)
-  std::vector<SnapshotRow> rows;
+  std::vector<DeltaRow> rows;
   std::vector<market::InstrumentKey> removed;
 };
 

@@ -104,7 +104,7 @@ void Hub::schedule_drain() {
 }
 
 void Hub::drain() {
-  std::unordered_map<market::InstrumentKey, std::optional<scan::SnapshotRow>> batch;
+  std::unordered_map<market::InstrumentKey, std::optional<scan::DeltaRow>> batch;
   bool full = false;
   {
     std::lock_guard lock(pending_mu_);
@@ -120,7 +120,7 @@ void Hub::drain() {
       serialized.emplace_back(key, std::nullopt);
       continue;
     }
-    ScannerRow scanner_row{std::move(*row), {}, {}};
+    ScannerRow scanner_row{row->row(), {}, {}};
     if (options_.describe) options_.describe(scanner_row);
     serialized.emplace_back(key, row_text(row_json(scanner_row)));
   }

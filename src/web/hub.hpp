@@ -147,7 +147,7 @@ class Hub {
 
   // Publisher side: rows waiting for the worker (latest per key wins).
   std::mutex pending_mu_;
-  std::unordered_map<market::InstrumentKey, std::optional<scan::SnapshotRow>> pending_;
+  std::unordered_map<market::InstrumentKey, std::optional<scan::DeltaRow>> pending_;
   bool pending_full_ = false;
   bool drain_scheduled_ = false;
 

@@ -543,7 +543,7 @@ TEST(WebAuth, FailedLoginsAreRateLimited) {
 scan::SnapshotDelta two_row_snapshot() {
   scan::SnapshotDelta delta;
   delta.full = true;
-  delta.rows = {test::make_row(1, "A-FUT", 10, 1.0, true), test::make_row(2, "B-FUT", 20, 2.0, true)};
+  delta.rows = {test::make_delta_row(1, "A-FUT", 10, 1.0, true), test::make_delta_row(2, "B-FUT", 20, 2.0, true)};
   return delta;
 }
 
@@ -586,7 +586,7 @@ TEST(WebPush, SnapshotThenDeltasAlertsAndCandles) {
   ASSERT_FALSE(snapshot.is_null());
 
   scan::SnapshotDelta change;
-  change.rows = {test::make_row(2, "B-FUT", 21, 2.0, true)};
+  change.rows = {test::make_delta_row(2, "B-FUT", 21, 2.0, true)};
   change.removed = {{2, 1}};
   hub.publish_rows(change);
   json::value rows;
@@ -654,7 +654,7 @@ TEST(WebPush, SlowRowsAreCoalescedIntoOneDelta) {
   // Many publishes while the client waits between pushes: it gets merged deltas, latest values only.
   for (int i = 1; i <= 200; ++i) {
     scan::SnapshotDelta delta;
-    delta.rows = {test::make_row(1, "A-FUT", i, 1.0, true)};
+    delta.rows = {test::make_delta_row(1, "A-FUT", i, 1.0, true)};
     hub.publish_rows(delta);
   }
   int deltas = 0;
@@ -703,7 +703,7 @@ TEST(WebPush, WsDeltasCarryOnlyChangedMembersSocketIoFullRows) {
   };
 
   scan::SnapshotDelta add;
-  add.rows = {test::make_row(5, "E-FUT", 50, 1.0, true)};
+  add.rows = {test::make_delta_row(5, "E-FUT", 50, 1.0, true)};
   hub.publish_rows(add);
   const auto created = next_delta_row(ws_rows);
   ASSERT_FALSE(created.is_null());
@@ -711,7 +711,7 @@ TEST(WebPush, WsDeltasCarryOnlyChangedMembersSocketIoFullRows) {
   EXPECT_EQ(created.as_object().size(), 19u) << created;
 
   scan::SnapshotDelta change;
-  change.rows = {test::make_row(5, "E-FUT", 51, 1.0, true)};
+  change.rows = {test::make_delta_row(5, "E-FUT", 51, 1.0, true)};
   change.rows[0].version = 9;
   change.rows[0].ema_short = std::nullopt;  // unchanged (was null too)
   hub.publish_rows(change);
@@ -739,7 +739,7 @@ struct AttachedClient : PushClient {
 scan::SnapshotDelta changed_rows(std::uint32_t first, std::uint32_t last, double ltp, std::uint64_t day_volume) {
   scan::SnapshotDelta delta;
   for (std::uint32_t id = first; id <= last; ++id) {
-    delta.rows.push_back(test::make_row(id, "S" + std::to_string(id) + "-FUT", ltp, 1.0, true));
+    delta.rows.push_back(test::make_delta_row(id, "S" + std::to_string(id) + "-FUT", ltp, 1.0, true));
     delta.rows.back().day_volume = day_volume;
   }
   return delta;

@@ -15,16 +15,23 @@
 
 namespace fno::web::test {
 
-inline scan::SnapshotRow make_row(std::uint32_t id, std::string symbol, double ltp, std::optional<double> distance,
-                                  bool ready) {
-  scan::SnapshotRow row;
+// A row as the engine publishes it to the hub.
+inline scan::DeltaRow make_delta_row(std::uint32_t id, std::string symbol, double ltp, std::optional<double> distance,
+                                     bool ready) {
+  scan::DeltaRow row;
   row.key = {2, id};
-  row.symbol = std::move(symbol);
+  row.symbol = std::make_shared<const std::string>(std::move(symbol));
   row.version = id;
   row.ltp = ltp;
   row.distance_to_breakout_pct = distance;
-  row.readiness.push_back({"breakout", ready, ready ? 60u : 10u, 51});
+  row.closed_candles = ready ? 60u : 10u;
+  row.warmups = std::make_shared<const std::vector<scan::StrategyWarmup>>(1, scan::StrategyWarmup{"breakout", 51});
   return row;
+}
+
+inline scan::SnapshotRow make_row(std::uint32_t id, std::string symbol, double ltp, std::optional<double> distance,
+                                  bool ready) {
+  return make_delta_row(id, std::move(symbol), ltp, distance, ready).row();
 }
 
 inline alerts::Alert make_alert(std::int64_t id, std::string symbol, std::string reason) {

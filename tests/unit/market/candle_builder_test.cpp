@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <vector>
 
 namespace fno::market {
@@ -168,6 +170,22 @@ TEST_F(CandleBuilderTest, HolidayTicksBuildNothing) {
 TEST_F(CandleBuilderTest, CustomSessionHoursForCommodities) {
   rules.calendar = MarketCalendar(SessionHours{9 * 3600, 23 * 3600 + 30 * 60}, {});
   EXPECT_EQ(feed(quote(at(22, 0, 0), 100.0, 100)), TickOutcome::kAccepted);
+}
+
+TEST_F(CandleBuilderTest, TimerDueIsWhenTheTimerFirstClosesTheFormingCandle) {
+  EXPECT_EQ(builder.timer_due(rules), std::numeric_limits<IstSeconds>::max()) << "nothing forming";
+  feed(quote(at(9, 20, 10), 100.0, 10));
+  const IstSeconds due = builder.timer_due(rules);
+  EXPECT_EQ(due, at(9, 21, 0) + rules.grace_seconds);
+  builder.on_timer(due - 1, rules, closed);
+  EXPECT_TRUE(closed.empty());
+  builder.on_timer(due, rules, closed);
+  EXPECT_EQ(closed.size(), 1u);
+  EXPECT_EQ(builder.timer_due(rules), std::numeric_limits<IstSeconds>::max());
+  feed(quote(at(9, 25, 0), 100.0, 20));
+  EXPECT_EQ(builder.timer_due(rules), at(9, 26, 0) + rules.grace_seconds);
+  rules.flat_candles = true;  // quiet minutes fill on any timer turn
+  EXPECT_EQ(builder.timer_due(rules), std::numeric_limits<IstSeconds>::min());
 }
 
 TEST_F(CandleBuilderTest, FlatCandlesFillQuietMinutesWhenEnabled) {

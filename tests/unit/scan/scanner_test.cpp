@@ -72,6 +72,65 @@ TEST_F(ScannerTest, HistoryWarmsUpThenLiveBreakoutSignalsOnceOnTimerClose) {
   EXPECT_EQ(scanner.snapshot(kFut)->last_signal->strategy, "breakout");
 }
 
+void expect_same_row(const SnapshotRow& a, const SnapshotRow& b) {
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.symbol, b.symbol);
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_EQ(a.ltp, b.ltp);
+  EXPECT_EQ(a.prev_close, b.prev_close);
+  EXPECT_EQ(a.change_pct, b.change_pct);
+  EXPECT_EQ(a.day_volume, b.day_volume);
+  EXPECT_EQ(a.open_interest, b.open_interest);
+  EXPECT_EQ(a.resistance, b.resistance);
+  EXPECT_EQ(a.distance_to_breakout_pct, b.distance_to_breakout_pct);
+  EXPECT_EQ(a.ema_short, b.ema_short);
+  EXPECT_EQ(a.ema_long, b.ema_long);
+  EXPECT_EQ(a.average_volume, b.average_volume);
+  EXPECT_EQ(a.last_candle, b.last_candle);
+  ASSERT_EQ(a.readiness.size(), b.readiness.size());
+  for (std::size_t i = 0; i < a.readiness.size(); ++i) {
+    EXPECT_EQ(a.readiness[i].strategy, b.readiness[i].strategy);
+    EXPECT_EQ(a.readiness[i].ready, b.readiness[i].ready);
+    EXPECT_EQ(a.readiness[i].candles, b.readiness[i].candles);
+    EXPECT_EQ(a.readiness[i].needed, b.readiness[i].needed);
+  }
+  ASSERT_EQ(a.last_signal.has_value(), b.last_signal.has_value());
+  if (a.last_signal) {
+    EXPECT_EQ(a.last_signal->strategy, b.last_signal->strategy);
+    EXPECT_EQ(a.last_signal->candle_time, b.last_signal->candle_time);
+    EXPECT_EQ(a.last_signal->reason, b.last_signal->reason);
+  }
+}
+
+class ScannerAllStrategiesTest : public ScannerTest {
+ protected:
+  ScannerAllStrategiesTest() : ScannerTest(ScannerConfig{}) {}
+};
+
+TEST_F(ScannerAllStrategiesTest, DeltaRowsExpandToTheSnapshotRows) {
+  scanner.on_prev_close(kFut, 96.0);
+  scanner.on_history(kFut, flat_history());
+  trade_minute(50, 100, 100, 1000);
+  trade_minute(51, 100, 105, 1000);
+  ASSERT_FALSE(scanner.on_timer(kOpen + 52 * 60 + 2).empty());
+  const SnapshotDelta all = scanner.changes_since(0);
+  ASSERT_EQ(all.rows.size(), 1u);
+  const SnapshotRow expanded = all.rows[0].row();
+  ASSERT_TRUE(expanded.last_signal);
+  EXPECT_EQ(expanded.readiness.size(), 3u);
+  EXPECT_TRUE(expanded.change_pct);
+  EXPECT_TRUE(expanded.resistance);
+  expect_same_row(expanded, *scanner.snapshot(kFut));
+
+  // A published row keeps what it showed: a renamed instrument gets a new symbol.
+  scanner.add_instrument(kFut, "NIFTY-RENAMED-FUT", 0.05);
+  EXPECT_EQ(all.rows[0].row().symbol, "NIFTY-TEST-FUT");
+  const SnapshotDelta renamed = scanner.changes_since(all.version);
+  ASSERT_EQ(renamed.rows.size(), 1u);
+  EXPECT_EQ(*renamed.rows[0].symbol, "NIFTY-RENAMED-FUT");
+  expect_same_row(renamed.rows[0].row(), *scanner.snapshot(kFut));
+}
+
 TEST_F(ScannerTest, HistorySignalsNothing) {
   auto history = flat_history();
   history.push_back(bar(50, 100, 106, 104, 105, 1000));
@@ -224,6 +283,28 @@ TEST_F(ScannerTest, ChangesSinceReturnsOnlyChangedRowsAndRemovals) {
   EXPECT_EQ(delta.removed[0], other);
   EXPECT_EQ(scanner.size(), 1u);
   EXPECT_FALSE(scanner.snapshot(other));
+}
+
+TEST_F(ScannerTest, TimerClosesCandlesOfInstrumentsMovedByARemoval) {
+  // Removing the first slot moves the last one into its place, with its
+  // timer deadline and version: the timer must still close its candle.
+  const market::InstrumentKey moved{2, 3003};
+  scanner.add_instrument(moved, "MOVED-TEST-FUT", 0.05);
+  market::Tick t = quote(kOpen + 60 * 50 + 10, 100, 1000);
+  t.key = moved;
+  scanner.on_tick(t);
+  scanner.on_tick(quote(kOpen + 60 * 50 + 20, 100, 1000));
+  const std::uint64_t before = scanner.version();
+  ASSERT_TRUE(scanner.remove_instrument(kFut));
+  scanner.on_timer(kOpen + 60 * 51 + 1);
+  EXPECT_EQ(scanner.counters().candles_closed, 0u) << "grace not yet passed";
+  scanner.on_timer(kOpen + 60 * 51 + 2);
+  EXPECT_EQ(scanner.counters().candles_closed, 1u);
+  EXPECT_EQ(scanner.snapshot(moved)->last_candle, kOpen + 60 * 50);
+  const SnapshotDelta delta = scanner.changes_since(before + 1);  // after the removal
+  ASSERT_EQ(delta.rows.size(), 1u);
+  EXPECT_EQ(delta.rows[0].key, moved);
+  EXPECT_EQ(delta.rows[0].version, scanner.version());
 }
 
 TEST_F(ScannerTest, FeedGapPreventsSignalFromTheGappedCandle) {
