@@ -305,4 +305,11 @@ dhan::Packet MarketModel::full_packet(std::size_t i) const {
   return {dhan::ResponseCode::kFull, static_cast<dhan::Segment>(key.segment), key.security_id, f};
 }
 
+bool crossed_before(const std::vector<MinuteCandle>& closed, double margin) {
+  if (closed.empty()) return false;
+  double resistance = 0;
+  for (const auto& c : closed) resistance = std::max(resistance, (c.high + c.low + c.close) / 3.0);
+  return closed.back().close > resistance * (1 - margin);
+}
+
 }  // namespace fno::sim

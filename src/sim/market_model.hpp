@@ -30,6 +30,14 @@ struct MinuteCandle {
   std::uint64_t volume = 0;
 };
 
+// The breakout rule (DESIGN.md) judges a forming candle's close against the
+// highest typical price (H+L+C)/3 of the `lookback` candles before it, and
+// only as a crossing: the close before it must not be above that level. True
+// when `closed` (those candles, oldest first, the last closed one included)
+// already fails that, within `margin` (a fraction, for ties): then no close
+// of the forming candle can signal a breakout.
+bool crossed_before(const std::vector<MinuteCandle>& closed, double margin);
+
 struct DailyCandle {
   market::IstSeconds day = 0;  // IST midnight
   double open = 0, high = 0, low = 0, close = 0;

@@ -793,13 +793,7 @@ void Simulator::Impl::log_sends(double elapsed) {
 }
 
 bool Simulator::Impl::closed_above_resistance(std::size_t i) const {
-  const auto candles = model.recent_candles(i, options.rules.lookback + 1, options.calendar);
-  if (candles.size() < 2) return false;
-  double resistance = 0;
-  for (std::size_t k = 0; k + 1 < candles.size(); ++k) {
-    resistance = std::max(resistance, (candles[k].high + candles[k].low + candles[k].close) / 3.0);
-  }
-  return candles.back().close > resistance * (1 - kTieMargin);
+  return crossed_before(model.recent_candles(i, options.rules.lookback, options.calendar), kTieMargin);
 }
 
 std::optional<double> Simulator::Impl::trend_floor(std::size_t i) const {

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "dhan/codec.hpp"
+#include "sim/market_model.hpp"
 #include "support/child_process.hpp"
 #include "util/clock.hpp"
 
@@ -141,6 +142,24 @@ void expect_quote_stream(Client<Stream>& client, std::uint16_t port) {
   }
   EXPECT_EQ(quotes, 6u);
   EXPECT_EQ(client.counters.total_packets(), client.counters.frames);
+}
+
+MinuteCandle candle(double high, double low, double close) { return {0, close, high, low, close, 100}; }
+
+// What the ground truth skips must be what the breakout rule cannot signal.
+TEST(Simulator, CrossedBeforeJudgesTheLastCloseAgainstTheWindowItEndsIn) {
+  // The soak case: the window the forming candle is judged by starts after
+  // an older high, and the last close is already above its resistance.
+  const auto older_high = candle(1380, 1372, 1376);  // TP 1376
+  const auto first = candle(1376, 1370, 1372);       // TP 1372.67
+  const auto last = candle(1374, 1371, 1373.15);     // TP 1372.72
+  EXPECT_TRUE(crossed_before({first, last}, 0.0)) << "1373.15 > 1372.72: no close can cross any more";
+  EXPECT_FALSE(crossed_before({older_high, first, last}, 0.0)) << "inside a window holding the 1376 high it still can";
+  // The last candle's own typical price counts: a close below it leaves room to cross.
+  EXPECT_FALSE(crossed_before({candle(101, 99, 100), candle(108, 102, 103)}, 0.0));
+  // Ties count as crossed (the scanner's double arithmetic may land either side).
+  EXPECT_TRUE(crossed_before({candle(101, 99, 100), candle(100.5, 99.5, 99.95)}, 0.001));
+  EXPECT_FALSE(crossed_before({}, 0.001));
 }
 
 TEST(Simulator, WsQuoteSubscriptionStreamsPrevCloseThenQuotes) {
