@@ -132,8 +132,6 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   // A fault step now, outside the scenario (tests' send_garbage and the like).
   void run_fault(Action action);
   void log_sends(double elapsed);
-  // The breakout rule's "previous close <= resistance" is already false for instrument i.
-  bool closed_above_resistance(std::size_t i) const;
   // The lowest close at which EMA short ends above EMA long (options.rules,
   // with the tie margin) once that candle closes, as the breakout rule
   // requires; nullopt when no close can (short period not shorter).
@@ -792,10 +790,6 @@ void Simulator::Impl::log_sends(double elapsed) {
   }
 }
 
-bool Simulator::Impl::closed_above_resistance(std::size_t i) const {
-  return crossed_before(model.recent_candles(i, options.rules.lookback, options.calendar), kTieMargin);
-}
-
 std::optional<double> Simulator::Impl::trend_floor(std::size_t i) const {
   const auto candles = model.recent_candles(i, 120, options.calendar);  // enough for the EMAs to forget their seed
   if (candles.empty()) return 0.0;
@@ -829,7 +823,9 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now,
           spdlog::info("sim: breakout on {} moved to the next minute", step.instrument.security_id);
           return;
         }
-        if (closed_above_resistance(*i)) {
+        // The lookback window the breakout candle will be judged by, the last closed candle included.
+        const auto window = model.recent_candles(*i, options.rules.lookback, options.calendar);
+        if (crossed_before(window, kTieMargin)) {
           // The cross already happened (without volume): no candle can cross again, so there is no ground truth.
           spdlog::info("sim: breakout on {} skipped: its last candle closed above its resistance",
                        step.instrument.security_id);
@@ -837,7 +833,7 @@ void Simulator::Impl::run_step(const ScenarioStep& step, market::IstSeconds now,
           return;
         }
         double level = model.state(*i).ltp;
-        for (const auto& c : model.recent_candles(*i, options.rules.lookback, options.calendar)) {
+        for (const auto& c : window) {
           level = std::max({level, c.high, (c.high + c.low + c.close) / 3.0});
         }
         // 1 % over resistance, or as far as the trend filter needs (EMA short

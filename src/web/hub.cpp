@@ -184,15 +184,16 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields)
     // Full rows (Socket.IO): when most of the table changed a snapshot is as
     // large and simpler. Changed members (/ws): a delta is always smaller
     // than a snapshot of full rows, however many rows it holds.
+    const auto first = by_seq_.upper_bound(cursor);
     if (fields == RowFields::kAll) {
-      const auto changes = static_cast<std::size_t>(std::distance(by_seq_.upper_bound(cursor), by_seq_.end()));
+      const auto changes = static_cast<std::size_t>(std::distance(first, by_seq_.end()));
       if (changes > std::max<std::size_t>((rows_.size() - tombstones_) / 2, 16)) {
         ++snapshots_;
         return snapshot_locked();
       }
       changed.reserve(changes);
     }
-    for (auto it = by_seq_.upper_bound(cursor); it != by_seq_.end(); ++it) {
+    for (auto it = first; it != by_seq_.end(); ++it) {
       const auto& entry = rows_.at(it->second);
       if (entry.json == nullptr) {
         removed.push_back(it->second);

@@ -7,7 +7,8 @@
 // next one when the previous write finished: protocol frames, then queued
 // alerts/candles, then the newest status, then (at most every
 // rows_interval) the rows changed since its cursor, pulled from the Hub. So
-// a slow client gets coalesced rows, a fresh snapshot when far behind, and
+// a slow client gets coalesced rows (a fresh snapshot only when behind the
+// hub's pruned tombstones, see hub.hpp), and
 // is closed when even its bounded alert queue overflows.
 #pragma once
 
