@@ -47,6 +47,43 @@ std::string_view member(const std::string& json, const std::vector<std::uint32_t
   return std::string_view(json).substr(begin, ends[i] - begin);
 }
 
+// A delta's rows as complete messages of about `limit` bytes each.
+class DeltaParts {
+ public:
+  DeltaParts(std::uint64_t version, std::size_t limit)
+      : head_("{\"version\":" + std::to_string(version) + ",\"rows\":["), limit_(limit) {}
+
+  // The part to append one more row object to: the open one, or a new one
+  // once the open one reached the limit.
+  std::string& next_row() {
+    if (parts_.empty() || parts_.back().size() >= limit_) {
+      if (!parts_.empty()) parts_.back() += "]}";
+      parts_.push_back(head_);
+    } else {
+      parts_.back() += ',';
+    }
+    return parts_.back();
+  }
+
+  // Closes the last part with the removed keys.
+  std::vector<std::string> finish(const std::vector<market::InstrumentKey>& removed) && {
+    if (parts_.empty()) parts_.push_back(head_);
+    std::string& last = parts_.back();
+    last += "],\"removed\":[";
+    for (std::size_t i = 0; i < removed.size(); ++i) {
+      if (i != 0) last += ',';
+      last += json::serialize(instrument_json(removed[i]));
+    }
+    last += "]}";
+    return std::move(parts_);
+  }
+
+ private:
+  std::string head_;
+  std::size_t limit_;
+  std::vector<std::string> parts_;
+};
+
 }  // namespace
 
 Hub::Hub(boost::asio::any_io_executor worker, HubOptions options)
@@ -166,12 +203,11 @@ void Hub::drain() {
   if (drain_ends_.size() > kMaxDrainHistory) drain_ends_.pop_front();
 }
 
-RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields) {
+RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields, std::size_t part_bytes) {
   std::vector<SharedText> changed;
-  std::string compact;  // RowFields::kChanged: the rows, built under the lock from the members
-  std::size_t compact_rows = 0;
   std::vector<market::InstrumentKey> removed;
   RowsUpdate update;
+  std::optional<DeltaParts> parts;
   {
     std::lock_guard lock(table_mu_);
     if (!since || *since < floor_seq_) {
@@ -181,6 +217,7 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields)
     const auto cursor = *since;
     update.version = seq_;
     if (cursor >= seq_) return update;
+    parts.emplace(update.version, part_bytes);
     // Full rows (Socket.IO): when most of the table changed a snapshot is as
     // large and simpler. Changed members (/ws): a delta is always smaller
     // than a snapshot of full rows, however many rows it holds.
@@ -198,10 +235,9 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields)
       if (entry.json == nullptr) {
         removed.push_back(it->second);
       } else if (fields == RowFields::kAll) {
-        changed.push_back(entry.json);
+        changed.push_back(entry.json);  // copied into the parts outside the lock
       } else {
-        if (compact_rows++ != 0) compact += ',';
-        append_changed_members(compact, entry, cursor);
+        append_changed_members(parts->next_row(), entry, cursor);
       }
     }
     const auto drains = static_cast<std::size_t>(
@@ -209,19 +245,8 @@ RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields)
     update.merged_publishes = drains;
     if (drains > 1) coalesced_ += drains - 1;
   }
-  std::string& out = update.payload;
-  out = "{\"version\":" + std::to_string(update.version) + ",\"rows\":[";
-  for (std::size_t i = 0; i < changed.size(); ++i) {
-    if (i != 0) out += ',';
-    out += *changed[i];
-  }
-  out += compact;
-  out += "],\"removed\":[";
-  for (std::size_t i = 0; i < removed.size(); ++i) {
-    if (i != 0) out += ',';
-    out += json::serialize(instrument_json(removed[i]));
-  }
-  out += "]}";
+  for (const auto& row : changed) parts->next_row() += *row;
+  update.parts = std::move(*parts).finish(removed);
   return update;
 }
 
@@ -240,7 +265,7 @@ RowsUpdate Hub::snapshot_locked() {
   RowsUpdate update;
   update.snapshot = true;
   update.version = seq_;
-  std::string& out = update.payload;
+  std::string& out = update.parts.emplace_back();
   out = "{\"version\":" + std::to_string(seq_) + ",\"rows\":[";
   bool first = true;
   for (const auto& [seq, key] : by_seq_) {

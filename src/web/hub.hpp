@@ -66,7 +66,12 @@ struct RowsUpdate {
   bool snapshot = false;
   std::uint64_t version = 0;  // the client's next cursor
   std::size_t merged_publishes = 0;  // hub publishes folded into this update
-  std::string payload;        // {"version", "rows", "removed"?} JSON; empty: nothing changed
+  // Complete {"version", "rows", "removed"?} JSON objects, each with a share
+  // of the rows and every one with `version`; removed keys ride in the last.
+  // A delta's parts end at the first row that reaches the part limit (so a
+  // part exceeds it by at most one row); a snapshot is one part. Empty:
+  // nothing changed.
+  std::vector<std::string> parts;
 };
 
 // What a delta row carries: every member (Socket.IO, unchanged contract) or
@@ -114,8 +119,11 @@ class Hub {
   // ---- Client side ----
   bool attach(const std::shared_ptr<PushClient>& client);
   void detach(const PushClient* client);
-  // Changes after `cursor` (nullopt: a snapshot, always full rows). Cheap when nothing changed.
-  RowsUpdate rows_since(std::optional<std::uint64_t> cursor, RowFields fields = RowFields::kAll);
+  // Changes after `cursor` (nullopt: a snapshot, always full rows), in parts
+  // of about `part_bytes` (a sender interleaves other messages between
+  // them). Cheap when nothing changed.
+  RowsUpdate rows_since(std::optional<std::uint64_t> cursor, RowFields fields = RowFields::kAll,
+                        std::size_t part_bytes = SIZE_MAX);
   SharedText latest_status() const;
   void count_closed_slow() { ++closed_slow_; }
 

@@ -225,14 +225,22 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
         return frame(event.type, *event.payload);
       }
     }
+    if (!row_parts_.empty()) {
+      std::string out = frame("rows", row_parts_.front());
+      row_parts_.pop_front();
+      return out;
+    }
     const auto now = Clock::now();
     if (now - last_rows_ < options_.rows_interval) return {};
     last_rows_ = now;
     // Socket.IO keeps full rows (its consumers replace rows); /ws sends changed members only.
-    auto update = hub_->rows_since(cursor_, protocol_ == PushProtocol::kWebSocket ? RowFields::kChanged : RowFields::kAll);
+    auto update = hub_->rows_since(cursor_, protocol_ == PushProtocol::kWebSocket ? RowFields::kChanged : RowFields::kAll,
+                                   options_.rows_frame_bytes);
     cursor_ = update.version;
-    if (update.payload.empty()) return {};
-    return frame(update.snapshot ? "snapshot" : "rows", update.payload);
+    if (update.parts.empty()) return {};
+    // The first part now, the rest one per write: an alert queued meanwhile goes between them.
+    row_parts_.assign(std::make_move_iterator(update.parts.begin() + 1), std::make_move_iterator(update.parts.end()));
+    return frame(update.snapshot ? "snapshot" : "rows", update.parts.front());
   }
 
   void pump() {
@@ -290,6 +298,7 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
 
   // Strand-owned.
   std::deque<std::string> control_;  // protocol frames, sent first
+  std::deque<std::string> row_parts_;  // the rest of the last rows update, sent before the next pull
   std::string out_;
   bool writing_ = false;
   bool closing_ = false;

@@ -760,14 +760,16 @@ TEST(WebPush, AChangeOfMostRowsIsADeltaOfChangedMembersNotASnapshot) {
   publish(all);
   const auto snapshot = hub.rows_since(std::nullopt, RowFields::kChanged);
   ASSERT_TRUE(snapshot.snapshot);
-  EXPECT_EQ(json::parse(snapshot.payload).at("rows").as_array().size(), 250u);
+  ASSERT_EQ(snapshot.parts.size(), 1u);
+  EXPECT_EQ(json::parse(snapshot.parts[0]).at("rows").as_array().size(), 250u);
 
   // 200 of the 250 rows change their price, then row 1 its volume too.
   publish(changed_rows(1, 200, 11.0, 1));
   publish(changed_rows(1, 1, 11.0, 5));
   const auto delta = hub.rows_since(snapshot.version, RowFields::kChanged);
   ASSERT_FALSE(delta.snapshot) << "a delta of changed members is smaller than any snapshot";
-  const auto body = json::parse(delta.payload);
+  ASSERT_EQ(delta.parts.size(), 1u) << "no part limit: one part";
+  const auto body = json::parse(delta.parts[0]);
   std::map<std::uint32_t, json::object> received;
   for (const auto& row : body.at("rows").as_array()) {
     received[static_cast<std::uint32_t>(row.at("security_id").as_int64())] = row.as_object();
@@ -778,11 +780,89 @@ TEST(WebPush, AChangeOfMostRowsIsADeltaOfChangedMembersNotASnapshot) {
   EXPECT_EQ(received.at(200).at("ltp"), 11.0);
   EXPECT_FALSE(received.at(200).contains("day_volume")) << "unchanged members stay out";
   EXPECT_FALSE(received.at(200).contains("symbol"));
-  EXPECT_TRUE(hub.rows_since(delta.version, RowFields::kChanged).payload.empty()) << "nothing changed since";
+  EXPECT_TRUE(hub.rows_since(delta.version, RowFields::kChanged).parts.empty()) << "nothing changed since";
 
   // Full rows (Socket.IO) are as large either way: most of the table changed, so a snapshot.
   EXPECT_TRUE(hub.rows_since(snapshot.version, RowFields::kAll).snapshot);
   EXPECT_EQ(hub.counters().snapshots, 1u);
+}
+
+TEST(WebPush, ALargeDeltaComesInBoundedPartsThatTogetherHoldIt) {
+  asio::io_context worker;
+  Hub hub(worker.get_executor(), {});
+  const auto client = std::make_shared<AttachedClient>();
+  ASSERT_TRUE(hub.attach(client));
+  const auto publish = [&](scan::SnapshotDelta delta) {
+    hub.publish_rows(delta);
+    worker.restart();
+    worker.poll();
+  };
+  auto all = changed_rows(1, 250, 10.0, 1);
+  all.full = true;
+  publish(all);
+  const auto cursor = hub.rows_since(std::nullopt, RowFields::kChanged, 1024).version;
+  auto change = changed_rows(1, 100, 11.0, 1);  // under half the table: Socket.IO's full rows stay a delta too
+  change.removed = {{2, 250}};
+  publish(change);
+
+  for (const auto fields : {RowFields::kChanged, RowFields::kAll}) {
+    const auto whole = hub.rows_since(cursor, fields);
+    const auto update = hub.rows_since(cursor, fields, 1024);
+    ASSERT_FALSE(update.snapshot);
+    ASSERT_EQ(whole.parts.size(), 1u);
+    ASSERT_GT(update.parts.size(), 2u);
+    json::array rows;
+    std::size_t largest_row = 0;
+    for (std::size_t i = 0; i < update.parts.size(); ++i) {
+      const auto part = json::parse(update.parts[i]).as_object();
+      EXPECT_EQ(part.at("version"), update.version);
+      EXPECT_EQ(part.contains("removed"), i + 1 == update.parts.size()) << "removed keys ride in the last part";
+      for (const auto& row : part.at("rows").as_array()) {
+        largest_row = std::max(largest_row, json::serialize(row).size());
+        rows.push_back(row);
+      }
+      // A part ends at the row that reaches the limit (re-serialized rows may differ in length a little).
+      EXPECT_LE(update.parts[i].size(), 1024 + 2 * largest_row);
+      if (i + 1 < update.parts.size()) {
+        EXPECT_GE(update.parts[i].size(), 1024u) << "no part ends early";
+      }
+    }
+    const auto expected = json::parse(whole.parts[0]);
+    EXPECT_EQ(rows, expected.at("rows").as_array()) << "the parts hold the whole delta, in order";
+    EXPECT_EQ(json::parse(update.parts.back()).at("removed"), expected.at("removed"));
+  }
+}
+
+TEST(WebPush, AnAlertGoesOutBetweenThePartsOfALargeDelta) {
+  WebOptions options;
+  options.push.rows_frame_bytes = 1;  // every row its own frame
+  Server server(options);
+  auto& hub = server.web().hub();
+  WsClient client(server.port(), "/ws");
+  ASSERT_FALSE(client.read_type("snapshot").is_null());
+  hub.publish_rows(changed_rows(1, 5000, 10.0, 1));
+  const auto first = client.read_type("rows");
+  ASSERT_FALSE(first.is_null());
+  const auto version = first.at("data").at("version");
+  hub.publish_alert(test::make_alert(7, "S1-FUT", "breakout"));
+  // Read on to the alert: rows parts of the same update must still follow it.
+  std::size_t parts_before = 1;
+  bool alerted = false;
+  std::size_t parts_after = 0;
+  for (std::size_t i = 0; i < 6000; ++i) {
+    const auto text = client.read();
+    if (text.empty()) break;
+    const auto message = json::parse(text);
+    if (message.at("type") == "alert") {
+      alerted = true;
+    } else if (message.at("type") == "rows" && message.at("data").at("version") == version) {
+      ++(alerted ? parts_after : parts_before);
+      if (message.at("data").as_object().contains("removed")) break;  // the last part
+    }
+  }
+  ASSERT_TRUE(alerted);
+  EXPECT_EQ(parts_before + parts_after, 5000u) << "one frame per row";
+  EXPECT_GT(parts_after, 0u) << "the alert waited for the whole delta (" << parts_before << " frames)";
 }
 
 TEST(WebPush, UpgradeChecksOriginAndToken) {
