@@ -230,14 +230,17 @@ Reply Api::scanner(const Request& req, const Query& query) {
   auto source = backend_.scanner_rows();
   if (source != last_scanner_.rows || req.target() != last_scanner_.target) {
     const auto selection = select_rows(*source, std::get<0>(filter));
-    json::array rows;
     std::uint64_t version = 0;
-    for (const auto* row : selection.rows) {
-      version = std::max(version, row->row.version);
-      rows.push_back(row_json(*row));
+    for (const auto* row : selection.rows) version = std::max(version, row->row.version);
+    std::string body = fmt::format(R"({{"version":{},"total":{},"rows":[)", version, selection.total);
+    RowText text;
+    for (std::size_t i = 0; i < selection.rows.size(); ++i) {
+      write_row_json(*selection.rows[i], text);
+      if (i != 0) body += ',';
+      body += text.json;
     }
-    last_scanner_ = {std::move(source), std::string(req.target()),
-                     json::serialize(json::object{{"version", version}, {"total", selection.total}, {"rows", std::move(rows)}})};
+    body += "]}";
+    last_scanner_ = {std::move(source), std::string(req.target()), std::move(body)};
   }
   return json_response(req, http::status::ok, last_scanner_.body);
 }

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "dhan/codec.hpp"
+#include "web/json_text.hpp"
 
 namespace fno::web {
 
@@ -17,22 +18,6 @@ namespace {
 constexpr std::int64_t kMsPerSecond = 1000;
 
 std::int64_t utc_ms(market::IstSeconds ist) { return market::utc_from_ist(ist) * kMsPerSecond; }
-
-json::object signal_json(const scan::Signal& signal) {
-  return {{"strategy", signal.strategy},
-          {"kind", scan::to_string(signal.kind)},
-          {"price", signal.price},
-          {"time_ms", utc_ms(signal.time)},
-          {"reason", signal.reason}};
-}
-
-json::array readiness_json(const std::vector<scan::StrategyReadiness>& readiness) {
-  json::array out;
-  for (const auto& r : readiness) {
-    out.push_back(json::object{{"strategy", r.strategy}, {"ready", r.ready}, {"candles", r.candles}, {"needed", r.needed}});
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -55,27 +40,90 @@ json::object instrument_json(market::InstrumentKey key) {
   return {{"segment", segment_text(key.segment)}, {"security_id", key.security_id}};
 }
 
-json::object row_json(const ScannerRow& scanner_row) {
+void write_row_json(const ScannerRow& scanner_row, RowText& out) {
   const auto& r = scanner_row.row;
-  json::object out = instrument_json(r.key);
-  out["symbol"] = r.symbol;
-  out["underlying"] = scanner_row.underlying;
-  out["type"] = scanner_row.type;
-  out["version"] = r.version;
-  out["ltp"] = opt(r.ltp);
-  out["prev_close"] = opt(r.prev_close);
-  out["change_pct"] = opt(r.change_pct);
-  out["day_volume"] = r.day_volume ? json::value(*r.day_volume) : json::value(nullptr);
-  out["open_interest"] = r.open_interest ? json::value(*r.open_interest) : json::value(nullptr);
-  out["resistance"] = opt(r.resistance);
-  out["distance_to_breakout_pct"] = opt(r.distance_to_breakout_pct);
-  out["ema_short"] = opt(r.ema_short);
-  out["ema_long"] = opt(r.ema_long);
-  out["average_volume"] = opt(r.average_volume);
-  out["last_candle_ms"] = r.last_candle ? json::value(utc_ms(*r.last_candle)) : json::value(nullptr);
-  out["readiness"] = readiness_json(r.readiness);
-  out["last_signal"] = r.last_signal ? json::value(signal_json(*r.last_signal)) : json::value(nullptr);
-  return out;
+  std::string& s = out.json;
+  s.clear();
+  out.member_ends.clear();
+  // Opens member `name` ("name": with its separator); the caller appends the value.
+  const auto member = [&](std::string_view name) {
+    if (!out.member_ends.empty()) out.member_ends.back() = static_cast<std::uint32_t>(s.size());
+    s += out.member_ends.empty() ? '{' : ',';
+    s += '"';
+    s += name;
+    s += "\":";
+    out.member_ends.push_back(0);
+  };
+  const auto optional_count = [&](const auto& value) {
+    if (value) append_json_number(s, static_cast<std::uint64_t>(*value));
+    else s += "null";
+  };
+  member("segment");
+  append_json_string(s, segment_text(r.key.segment));
+  member("security_id");
+  append_json_number(s, static_cast<std::uint64_t>(r.key.security_id));
+  member("symbol");
+  append_json_string(s, r.symbol);
+  member("underlying");
+  append_json_string(s, scanner_row.underlying);
+  member("type");
+  append_json_string(s, scanner_row.type);
+  member("version");
+  append_json_number(s, r.version);
+  member("ltp");
+  append_json_number(s, r.ltp);
+  member("prev_close");
+  append_json_number(s, r.prev_close);
+  member("change_pct");
+  append_json_number(s, r.change_pct);
+  member("day_volume");
+  optional_count(r.day_volume);
+  member("open_interest");
+  optional_count(r.open_interest);
+  member("resistance");
+  append_json_number(s, r.resistance);
+  member("distance_to_breakout_pct");
+  append_json_number(s, r.distance_to_breakout_pct);
+  member("ema_short");
+  append_json_number(s, r.ema_short);
+  member("ema_long");
+  append_json_number(s, r.ema_long);
+  member("average_volume");
+  append_json_number(s, r.average_volume);
+  member("last_candle_ms");
+  if (r.last_candle) append_json_number(s, utc_ms(*r.last_candle));
+  else s += "null";
+  member("readiness");
+  s += '[';
+  for (std::size_t i = 0; i < r.readiness.size(); ++i) {
+    const auto& ready = r.readiness[i];
+    s += i == 0 ? "{\"strategy\":" : ",{\"strategy\":";
+    append_json_string(s, ready.strategy);
+    s += ready.ready ? ",\"ready\":true,\"candles\":" : ",\"ready\":false,\"candles\":";
+    append_json_number(s, static_cast<std::uint64_t>(ready.candles));
+    s += ",\"needed\":";
+    append_json_number(s, static_cast<std::uint64_t>(ready.needed));
+    s += '}';
+  }
+  s += ']';
+  member("last_signal");
+  if (const auto& signal = r.last_signal) {
+    s += "{\"strategy\":";
+    append_json_string(s, signal->strategy);
+    s += ",\"kind\":";
+    append_json_string(s, scan::to_string(signal->kind));
+    s += ",\"price\":";
+    append_json_number(s, signal->price);
+    s += ",\"time_ms\":";
+    append_json_number(s, utc_ms(signal->time));
+    s += ",\"reason\":";
+    append_json_string(s, signal->reason);
+    s += '}';
+  } else {
+    s += "null";
+  }
+  out.member_ends.back() = static_cast<std::uint32_t>(s.size());
+  s += '}';
 }
 
 json::object alert_json(const alerts::Alert& alert) {

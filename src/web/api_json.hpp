@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "alerts/alert.hpp"
 #include "market/candle.hpp"
@@ -24,7 +25,20 @@ std::string segment_text(std::uint8_t segment);
 std::optional<std::uint8_t> parse_segment(std::string_view text);
 
 boost::json::object instrument_json(market::InstrumentKey key);
-boost::json::object row_json(const ScannerRow& row);
+// A scanner row as JSON text and where each top-level member ends (the
+// offset just past it), written straight from the row: the hub serializes
+// every changed row, tens of thousands a second. Members, in order:
+// segment, security_id, symbol, underlying, type, version, ltp, prev_close,
+// change_pct, day_volume, open_interest, resistance,
+// distance_to_breakout_pct, ema_short, ema_long, average_volume,
+// last_candle_ms, readiness [{strategy, ready, candles, needed}],
+// last_signal {strategy, kind, price, time_ms, reason} (or null); numbers
+// without a value are null. `out` is overwritten (its storage reused).
+struct RowText {
+  std::string json;
+  std::vector<std::uint32_t> member_ends;
+};
+void write_row_json(const ScannerRow& row, RowText& out);
 boost::json::object alert_json(const alerts::Alert& alert);
 boost::json::object candle_json(const market::Candle& candle);
 boost::json::object watchlist_json(const Watchlist& list);

@@ -16,31 +16,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxDrainHistory = 1024;
-// row_json opens with instrument_json's members: the row id every compact delta row keeps.
+// write_row_json opens with the instrument's members: the row id every compact delta row keeps.
 constexpr std::size_t kRowIdMembers = 2;
 
 SharedText text(const json::value& value) { return std::make_shared<const std::string>(json::serialize(value)); }
-
-// A row object serialized as json::serialize would, plus where each member ends.
-struct RowText {
-  std::string json;
-  std::vector<std::uint32_t> member_ends;
-};
-
-RowText row_text(const json::object& row) {
-  RowText out;
-  out.json = "{";
-  out.member_ends.reserve(row.size());
-  for (const auto& member : row) {
-    if (!out.member_ends.empty()) out.json += ',';
-    out.json += json::serialize(member.key());
-    out.json += ':';
-    out.json += json::serialize(member.value());
-    out.member_ends.push_back(static_cast<std::uint32_t>(out.json.size()));
-  }
-  out.json += '}';
-  return out;
-}
 
 std::string_view member(const std::string& json, const std::vector<std::uint32_t>& ends, std::size_t i) {
   const std::size_t begin = i == 0 ? 1 : ends[i - 1] + 1;  // after '{' or the ','
@@ -159,7 +138,7 @@ void Hub::drain() {
     }
     ScannerRow scanner_row{row->row(), {}, {}};
     if (options_.describe) options_.describe(scanner_row);
-    serialized.emplace_back(key, row_text(row_json(scanner_row)));
+    write_row_json(scanner_row, *serialized.emplace_back(key, RowText{}).second);
   }
   std::lock_guard lock(table_mu_);
   const auto update = [&](market::InstrumentKey key, std::optional<RowText> row) {
