@@ -246,6 +246,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       socket.close(ignored);
       return;
     }
+    // Live pushes are small frames written back to back: with Nagle on, one
+    // sent while the previous is unacknowledged waits for the client's
+    // delayed ACK (up to 40 ms on Linux).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<Session>(std::move(socket), shared)->start();
   }
 
