@@ -30,6 +30,7 @@
 #include "sim/market_model.hpp"
 #include "sim/rest_api.hpp"
 #include "sim/send_log.hpp"
+#include "util/clock.hpp"
 #include "sim/tls_cert.hpp"
 #include "util/redact.hpp"
 
@@ -170,6 +171,9 @@ struct Simulator::Impl : std::enable_shared_from_this<Impl> {
   std::vector<std::size_t> traded;  // reused per tick
   std::ofstream send_log_file;
   std::optional<SendLog> send_log;
+  // This step's send-log entries by instrument, for the connections to carry
+  // to the write of the frame holding each packet (log_sends).
+  std::unordered_map<market::InstrumentKey, SendLog::Send> stepped_sends;
 };
 
 namespace {
@@ -195,8 +199,12 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   void on_market(const std::vector<std::size_t>& traded) override {
     if (closing_ || finished_ || subs_.empty()) return;
     for (const std::size_t i : traded) {
-      const auto it = subs_.find(sim_->model.instrument(i).key);
+      const auto key = sim_->model.instrument(i).key;
+      const auto it = subs_.find(key);
       if (it == subs_.end()) continue;
+      if (const auto send = sim_->stepped_sends.find(key); send != sim_->stepped_sends.end()) {
+        pending_.sends.push_back(send->second);  // rides with the frame its packet goes in
+      }
       send_for_mode(i, it->second);
     }
     flush_frame();
@@ -206,7 +214,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
     if (closing_ || finished_) return;
     closing_ = true;
     while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
-    queue_.push_back({disconnect_bytes(code), 1});
+    queue_.push_back({disconnect_bytes(code), 1, {}});
     ++sim_->counters.disconnects_sent;
     if (!writing_) do_write();
   }
@@ -229,6 +237,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   struct Frame {
     std::vector<std::uint8_t> bytes;
     std::size_t packets = 0;
+    std::vector<SendLog::Send> sends;  // send-log entries stamped when this frame's write begins
   };
 
   void on_accept(beast::error_code ec, const std::string& target) {
@@ -344,18 +353,23 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   }
 
   void flush_frame() {
-    if (pending_.packets == 0) return;
+    if (pending_.packets == 0) {
+      pending_.sends.clear();  // their packets were never appended (stalled)
+      return;
+    }
     Frame frame = std::move(pending_);
     pending_ = Frame{};
-    enqueue(std::move(frame.bytes), frame.packets);
+    enqueue(std::move(frame));
   }
 
-  void enqueue(std::vector<std::uint8_t> bytes, std::size_t packets) {
+  void enqueue(std::vector<std::uint8_t> bytes, std::size_t packets) { enqueue(Frame{std::move(bytes), packets, {}}); }
+
+  void enqueue(Frame frame) {
     if (queue_.size() >= sim_->options.max_queued_frames) {
       ++sim_->counters.frames_dropped;
       return;
     }
-    queue_.push_back({std::move(bytes), packets});
+    queue_.push_back(std::move(frame));
     if (!writing_) do_write();
   }
 
@@ -382,8 +396,11 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
       return;
     }
     ws_.binary(true);
+    const auto wall_us = queue_.front().sends.empty() ? 0 : util::utc_now_us();
     ws_.async_write(asio::buffer(queue_.front().bytes),
                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    for (const auto& send : queue_.front().sends) sim_->send_log->on_written(send, wall_us);
+    queue_.front().sends.clear();
   }
 
   void on_write(beast::error_code ec) {
@@ -606,6 +623,10 @@ void Simulator::Impl::accept() {
   acceptor.async_accept(asio::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped) return;
     if (!ec) {
+      // Like exchange feed servers: each packet's frame leaves at once, not
+      // held back (Nagle) until the client acknowledges the previous one.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       beast::tcp_stream stream(std::move(socket));
       if (self->tls) {
         auto tls_stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(std::move(stream), *self->tls);
@@ -747,6 +768,7 @@ void Simulator::Impl::on_tick() {
     model.advance(now, dt, traded);
     if (send_log) log_sends(elapsed);
     if (!traded.empty()) for_each_connection([&](FeedConnection& c) { c.on_market(traded); });
+    stepped_sends.clear();
   }
   schedule_tick();
 }
@@ -776,17 +798,17 @@ void Simulator::Impl::run_scenario(double elapsed, market::IstSeconds now) {
   }
 }
 
-// Stamped just before the packets go to the connections, so a latency
-// measured from it also covers the simulator's own encoding, TLS and write
-// queueing: never less than the scanner's share.
+// Stamped as the step hands its packets to the connections (`stepped_us`);
+// each connection stamps `sent_us` when it begins writing the frame holding
+// the packet, so a latency from it still covers the simulator's own TLS and
+// socket write of that frame, not the step's frames queued before it.
 void Simulator::Impl::log_sends(double elapsed) {
   send_log->expire(elapsed);
   if (send_log->empty()) return;
-  const auto wall_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const auto wall_us = util::utc_now_us();
   for (const std::size_t i : traded) {
-    send_log->on_send(model.instrument(i).key, dhan::ltt_to_ist(model.state(i).ltt), wall_us);
+    const auto key = model.instrument(i).key;
+    if (auto send = send_log->on_step(key, dhan::ltt_to_ist(model.state(i).ltt), wall_us)) stepped_sends.emplace(key, *send);
   }
 }
 

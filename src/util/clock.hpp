@@ -17,6 +17,11 @@ inline std::int64_t utc_now_ms() {
       .count();
 }
 
+inline std::int64_t utc_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 inline market::IstSeconds ist_now() { return market::ist_from_utc(utc_now_ms() / 1000); }
 
 }  // namespace fno::util
