@@ -57,6 +57,9 @@ CLI::App* add_sim_command(CLI::App& app, SimCommandFlags& flags) {
                   "market model step in ms (default 100); each step's packets are sent together, so a smaller "
                   "step spreads the feed more evenly, as a live exchange feed is")
       ->check(CLI::Range(1, 1000));
+  sim->add_flag("--nagle", flags.nagle,
+                "leave Nagle's algorithm on for feed sockets (no TCP_NODELAY): frames written while one is "
+                "unacknowledged coalesce into one TCP segment, and wait for the client's delayed ACK");
   return sim;
 }
 
@@ -74,6 +77,7 @@ int run_sim_command(const SimCommandFlags& flags) {
   if (!flags.start.empty()) options.start_time = market::parse_ist(flags.start);
   options.rest_requests_per_second = flags.rest_rate;
   options.tick_interval = std::chrono::milliseconds(flags.step_ms);
+  options.nagle = flags.nagle;
   options.client_id = env_or_empty("DHAN_CLIENT_ID");
   options.access_token = env_or_empty("DHAN_ACCESS_TOKEN");
   options.send_log_path = flags.send_log;

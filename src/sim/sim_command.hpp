@@ -30,6 +30,7 @@ struct SimCommandFlags {
   std::string start;              // "YYYY-MM-DD HH:MM:SS" IST simulated clock at start; empty = now
   std::size_t rest_rate = 5;      // REST requests per second before 429 (Dhan's limit)
   int step_ms = 100;              // market model step: packets of one step leave together
+  bool nagle = false;             // leave Nagle on: frames coalesce into fewer TCP segments
 };
 
 // Registers the subcommand and its options on `app`, bound to `flags`.

@@ -626,7 +626,7 @@ void Simulator::Impl::accept() {
       // Like exchange feed servers: each packet's frame leaves at once, not
       // held back (Nagle) until the client acknowledges the previous one.
       beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
+      if (!self->options.nagle) socket.set_option(tcp::no_delay(true), ignored);
       beast::tcp_stream stream(std::move(socket));
       if (self->tls) {
         auto tls_stream = std::make_shared<beast::ssl_stream<beast::tcp_stream>>(std::move(stream), *self->tls);

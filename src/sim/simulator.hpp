@@ -56,6 +56,10 @@ struct SimulatorOptions {
   std::chrono::milliseconds ping_interval{10000};
   std::chrono::milliseconds idle_timeout{40000};
   std::chrono::milliseconds tick_interval{100};  // market model step
+  // Feed sockets set TCP_NODELAY unless true: each frame leaves at once, as
+  // from an exchange feed server; with Nagle, frames coalesce on a busy
+  // connection (fewer, larger TCP segments for the client to read).
+  bool nagle = false;
   std::string client_id;     // empty: any non-empty value is accepted
   std::string access_token;  // empty: any non-empty value is accepted
   std::size_t max_instruments_per_message = 100;
