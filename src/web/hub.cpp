@@ -16,6 +16,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxDrainHistory = 1024;
+constexpr std::size_t kDrainChunk = 256;  // rows installed per table lock
 // write_row_json opens with the instrument's members: the row id every compact delta row keeps.
 constexpr std::size_t kRowIdMembers = 2;
 
@@ -140,37 +141,26 @@ void Hub::drain() {
     if (options_.describe) options_.describe(scanner_row);
     write_row_json(scanner_row, *serialized.emplace_back(key, RowText{}).second);
   }
-  std::lock_guard lock(table_mu_);
-  const auto update = [&](market::InstrumentKey key, std::optional<RowText> row) {
-    auto& entry = rows_[key];
-    if (entry.seq != 0) by_seq_.erase(entry.seq);
-    if (!row && entry.json != nullptr) ++tombstones_;
-    if (row && entry.seq != 0 && entry.json == nullptr) --tombstones_;
-    Entry next{++seq_, nullptr, {}, {}};
-    if (row) {
-      // A member keeps the seq it last changed at; a new (or reshaped) row changes all of them.
-      const bool comparable = entry.json != nullptr && entry.member_ends.size() == row->member_ends.size();
-      next.member_seqs.assign(row->member_ends.size(), next.seq);
-      for (std::size_t i = 0; comparable && i < row->member_ends.size(); ++i) {
-        if (member(row->json, row->member_ends, i) == member(*entry.json, entry.member_ends, i)) {
-          next.member_seqs[i] = entry.member_seqs[i];
-        }
-      }
-      next.member_ends = std::move(row->member_ends);
-      next.json = std::make_shared<const std::string>(std::move(row->json));
-    }
-    entry = std::move(next);
-    by_seq_.emplace(entry.seq, key);
-  };
   if (full) {
     // A full delta replaces everything: keys it does not list are gone.
-    std::vector<market::InstrumentKey> gone;
     for (const auto& [key, entry] : rows_) {
-      if (entry.json != nullptr && !batch.contains(key)) gone.push_back(key);
+      if (entry.json != nullptr && !batch.contains(key)) serialized.emplace_back(key, std::nullopt);
     }
-    for (const auto key : gone) update(key, std::nullopt);
   }
-  for (auto& [key, row] : serialized) update(key, std::move(row));
+  // Compared with the table outside the lock (only this worker writes it)
+  // and installed a chunk per lock, so a client's pull, and an alert queued
+  // behind it, waits for one chunk, not a whole minute-boundary drain.
+  std::uint64_t seq = seq_;
+  std::vector<Entry> next;
+  for (std::size_t begin = 0; begin < serialized.size(); begin += kDrainChunk) {
+    const std::size_t end = std::min(serialized.size(), begin + kDrainChunk);
+    next.clear();
+    for (std::size_t i = begin; i < end; ++i) next.push_back(next_entry(++seq, serialized[i].first, serialized[i].second));
+    std::lock_guard lock(table_mu_);
+    for (std::size_t i = begin; i < end; ++i) install(serialized[i].first, std::move(next[i - begin]));
+    seq_ = seq;
+  }
+  std::lock_guard lock(table_mu_);
   if (tombstones_ > rows_.size() / 2 + 64) {
     // Forget removed rows; clients older than this point get a snapshot.
     std::erase_if(rows_, [](const auto& entry) { return entry.second.json == nullptr; });
@@ -180,6 +170,38 @@ void Hub::drain() {
   }
   drain_ends_.push_back(seq_);
   if (drain_ends_.size() > kMaxDrainHistory) drain_ends_.pop_front();
+}
+
+Hub::Entry Hub::next_entry(std::uint64_t seq, market::InstrumentKey key, std::optional<RowText>& row) const {
+  Entry next{seq, nullptr, {}, {}};
+  if (!row) return next;
+  const auto it = rows_.find(key);
+  const Entry* old = it != rows_.end() ? &it->second : nullptr;
+  // A member keeps the seq it last changed at; a new (or reshaped) row changes all of them.
+  const bool comparable = old != nullptr && old->json != nullptr && old->member_ends.size() == row->member_ends.size();
+  next.member_seqs.assign(row->member_ends.size(), seq);
+  for (std::size_t i = 0; comparable && i < row->member_ends.size(); ++i) {
+    if (member(row->json, row->member_ends, i) == member(*old->json, old->member_ends, i)) {
+      next.member_seqs[i] = old->member_seqs[i];
+    }
+  }
+  next.member_ends = std::move(row->member_ends);
+  next.json = std::make_shared<const std::string>(std::move(row->json));
+  return next;
+}
+
+void Hub::install(market::InstrumentKey key, Entry next) {
+  auto& entry = rows_[key];
+  if (next.json == nullptr && entry.json != nullptr) ++tombstones_;
+  if (next.json != nullptr && entry.seq != 0 && entry.json == nullptr) --tombstones_;
+  if (entry.seq != 0) {
+    auto node = by_seq_.extract(entry.seq);  // the map node moves to the new seq, no allocation
+    node.key() = next.seq;
+    by_seq_.insert(std::move(node));
+  } else {
+    by_seq_.emplace(next.seq, key);
+  }
+  entry = std::move(next);
 }
 
 RowsUpdate Hub::rows_since(std::optional<std::uint64_t> since, RowFields fields, std::size_t part_bytes) {

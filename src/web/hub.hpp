@@ -34,6 +34,7 @@
 #include "market/candle.hpp"
 #include "market/instrument_key.hpp"
 #include "scan/snapshot.hpp"
+#include "web/api_json.hpp"
 #include "web/backend.hpp"
 
 namespace fno::web {
@@ -139,6 +140,11 @@ class Hub {
   };
 
   void drain();  // worker: serialize pending rows into the table
+  // Worker: the table entry for `row` (null: removed) at `seq`, keeping the
+  // seq of each member unchanged since the entry the table holds. Reads the
+  // table without the lock: only the worker writes it.
+  Entry next_entry(std::uint64_t seq, market::InstrumentKey key, std::optional<RowText>& row) const;
+  void install(market::InstrumentKey key, Entry next);  // worker, under table_mu_
   // Posts a drain when rows wait and none is scheduled. Without clients rows
   // just wait (latest per key, bounded by the universe): serializing every
   // row for nobody was the scanner's largest CPU cost.

@@ -797,12 +797,12 @@ TEST(WebPush, ALargeDeltaComesInBoundedPartsThatTogetherHoldIt) {
     worker.restart();
     worker.poll();
   };
-  auto all = changed_rows(1, 250, 10.0, 1);
+  auto all = changed_rows(1, 600, 10.0, 1);  // more rows than the hub installs per lock
   all.full = true;
   publish(all);
   const auto cursor = hub.rows_since(std::nullopt, RowFields::kChanged, 1024).version;
-  auto change = changed_rows(1, 100, 11.0, 1);  // under half the table: Socket.IO's full rows stay a delta too
-  change.removed = {{2, 250}};
+  auto change = changed_rows(1, 290, 11.0, 1);  // under half the table: Socket.IO's full rows stay a delta too
+  change.removed = {{2, 600}};
   publish(change);
 
   for (const auto fields : {RowFields::kChanged, RowFields::kAll}) {
@@ -828,6 +828,7 @@ TEST(WebPush, ALargeDeltaComesInBoundedPartsThatTogetherHoldIt) {
       }
     }
     const auto expected = json::parse(whole.parts[0]);
+    EXPECT_EQ(expected.at("rows").as_array().size(), 290u);
     EXPECT_EQ(rows, expected.at("rows").as_array()) << "the parts hold the whole delta, in order";
     EXPECT_EQ(json::parse(update.parts.back()).at("removed"), expected.at("removed"));
   }
