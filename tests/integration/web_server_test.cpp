@@ -745,16 +745,23 @@ scan::SnapshotDelta changed_rows(std::uint32_t first, std::uint32_t last, double
   return delta;
 }
 
-TEST(WebPush, AChangeOfMostRowsIsADeltaOfChangedMembersNotASnapshot) {
-  asio::io_context worker;  // the hub's serializer, run by hand between publishes
-  Hub hub(worker.get_executor(), {});
-  const auto client = std::make_shared<AttachedClient>();
-  ASSERT_TRUE(hub.attach(client));
-  const auto publish = [&](scan::SnapshotDelta delta) {
+// A hub with one attached client whose serializer runs by hand after each publish.
+struct PolledHub {
+  PolledHub() { EXPECT_TRUE(hub.attach(client)); }
+  void publish(const scan::SnapshotDelta& delta) {
     hub.publish_rows(delta);
     worker.restart();
     worker.poll();
-  };
+  }
+  asio::io_context worker;
+  Hub hub{worker.get_executor(), {}};
+  std::shared_ptr<AttachedClient> client = std::make_shared<AttachedClient>();
+};
+
+TEST(WebPush, AChangeOfMostRowsIsADeltaOfChangedMembersNotASnapshot) {
+  PolledHub polled;
+  auto& hub = polled.hub;
+  const auto publish = [&](const scan::SnapshotDelta& delta) { polled.publish(delta); };
   auto all = changed_rows(1, 250, 10.0, 1);
   all.full = true;
   publish(all);
@@ -788,15 +795,9 @@ TEST(WebPush, AChangeOfMostRowsIsADeltaOfChangedMembersNotASnapshot) {
 }
 
 TEST(WebPush, ALargeDeltaComesInBoundedPartsThatTogetherHoldIt) {
-  asio::io_context worker;
-  Hub hub(worker.get_executor(), {});
-  const auto client = std::make_shared<AttachedClient>();
-  ASSERT_TRUE(hub.attach(client));
-  const auto publish = [&](scan::SnapshotDelta delta) {
-    hub.publish_rows(delta);
-    worker.restart();
-    worker.poll();
-  };
+  PolledHub polled;
+  auto& hub = polled.hub;
+  const auto publish = [&](const scan::SnapshotDelta& delta) { polled.publish(delta); };
   auto all = changed_rows(1, 600, 10.0, 1);  // more rows than the hub installs per lock
   all.full = true;
   publish(all);
