@@ -9,7 +9,9 @@
 // when most of the table changed) and nothing queues per delta.
 // Alerts and candles go to each client's bounded queue (PushClient); a
 // client that overflows it is closed, never waited for. Row JSON is built
-// once per change on the worker executor, not on the publisher's thread.
+// once per change on the worker executor, not on the publisher's thread,
+// and enters the table a chunk of rows per lock: a client pulling meanwhile
+// gets the rows installed so far, and the rest in its next pull.
 // Each row remembers which of its JSON members changed at which sequence,
 // so a delta can carry only the members changed since the client's cursor
 // (RowFields::kChanged, /ws) instead of every row in full (Socket.IO).
