@@ -302,12 +302,13 @@ def latency_figures(steps, alerts, send_log_path):
         if alert["strategy"] != "breakout" or alert["security_id"] not in scripted:
             continue
         matched.add(alert["security_id"])
-        closing = sent.get((alert["security_id"], alert["candle_time_ms"] + 60_000))
+        closing_key = (alert["security_id"], alert["candle_time_ms"] + 60_000)  # the next minute's first packet
+        closing = sent.get(closing_key)
         if closing is None or closing > arrival_us:
             timer_closed += 1  # no packet of the next minute before the alert: closed by the timer
             continue
         latencies.append((arrival_us - closing) / 1000.0)
-        from_step.append((arrival_us - stepped[(alert["security_id"], alert["candle_time_ms"] + 60_000)]) / 1000.0)
+        from_step.append((arrival_us - stepped[closing_key]) / 1000.0)
         # created_ms: when the scanner's alert service took the signal (engine thread), in whole ms.
         to_alert.append(alert["created_ms"] - closing / 1000.0)
         to_client.append(arrival_us / 1000.0 - alert["created_ms"])

@@ -30,8 +30,8 @@
 #include "sim/market_model.hpp"
 #include "sim/rest_api.hpp"
 #include "sim/send_log.hpp"
-#include "util/clock.hpp"
 #include "sim/tls_cert.hpp"
+#include "util/clock.hpp"
 #include "util/redact.hpp"
 
 namespace fno::sim {
