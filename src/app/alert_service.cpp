@@ -11,10 +11,14 @@ AlertService::AlertService(alerts::StoreOptions options, std::shared_ptr<const d
                            std::vector<Listener> listeners)
     : instruments_(std::move(instruments)), listeners_(std::move(listeners)) {
   store_ = std::make_unique<alerts::AlertStore>(std::move(options), [this](const std::vector<alerts::CommittedAlert>& batch) {
+    // The dashboard and Telegram first: each log line is flushed to disk, and
+    // a batch of a minute boundary's alerts would otherwise wait behind them.
+    for (const auto& committed : batch) {
+      for (const auto& listener : listeners_) listener(committed);
+    }
     for (const auto& committed : batch) {
       spdlog::info("ALERT {} {} {} @ {:.2f}: {}", committed.alert.strategy, committed.alert.trading_symbol,
                    scan::to_string(committed.alert.kind), committed.alert.price, committed.alert.reason);
-      for (const auto& listener : listeners_) listener(committed);
     }
   });
 }
