@@ -120,13 +120,13 @@ def launch_simulator(binary, workdir, args):
     return proc, urls
 
 
-def start_simulator(binary, master, workdir, ticks_per_second, step_ms, steps=(), send_log=None, nagle=False):
+def start_simulator(binary, master, workdir, ticks_per_second, step_ms, steps=(), send_log=None, socket_flags=()):
     scenario = os.path.join(workdir, "scenario.json")
     with open(scenario, "w") as f:
         json.dump({"steps": list(steps)}, f)
     extra = ["--send-log", send_log] if send_log else []
     step = ["--step-ms", str(step_ms)] if step_ms != 100 else []  # builds before --step-ms run the default
-    step += ["--nagle"] if nagle else []
+    step += list(socket_flags)  # --nagle, --coalesce-writes
     return launch_simulator(binary, workdir, ["--tls", "--always-open", "--instruments", master,
                                               "--scenario", scenario, "--ticks-per-second", str(ticks_per_second),
                                               *step, *extra])
@@ -521,6 +521,8 @@ def main():
                         help="simulator market step: each step's packets leave in one burst")
     parser.add_argument("--sim-nagle", action="store_true",
                         help="simulator feed sockets without TCP_NODELAY: frames coalesce into fewer TCP segments")
+    parser.add_argument("--sim-coalesce", action="store_true",
+                        help="simulator writes frames through one buffer: many frames per TLS record and segment")
     parser.add_argument("--duration", type=float, default=60.0, help="measured seconds")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds after subscription before measuring")
     parser.add_argument("--wrk", action="store_true", help="also run wrk on /api/status and /api/scanner")
@@ -553,8 +555,9 @@ def main():
         steps, steps_end = latency_steps(args.instruments, args.latency_minutes,
                                          min(args.breakouts_per_minute, args.instruments), int(time.time()))
     sim_started = time.monotonic()
+    socket_flags = (["--nagle"] if args.sim_nagle else []) + (["--coalesce-writes"] if args.sim_coalesce else [])
     sim, urls = start_simulator(binary, master, workdir, args.ticks_per_second, args.sim_step_ms, steps, send_log,
-                                args.sim_nagle)
+                                socket_flags)
     scanner = None
     try:
         port = free_port()
@@ -569,6 +572,7 @@ def main():
         result = {"instruments": args.instruments, "ticks_per_second": args.ticks_per_second,
                   "sim_step_ms": args.sim_step_ms,
                   "sim_nagle": args.sim_nagle,
+                  "sim_coalesce": args.sim_coalesce,
                   "subscribed_after_seconds": subscribed_after}
         wrk = fixed = None
         if args.latency:
@@ -590,7 +594,8 @@ def main():
     print(f"{args.instruments:,} instruments x {args.ticks_per_second:g}/s over {result['connections']} wss "
           f"connections, {result['seconds']:.0f} s measured (load average {result['load_average'][0]:.2f}):")
     print(f"  simulator CPU {result['simulator_cpu_percent']:.1f} % of one core "
-          f"({args.sim_step_ms} ms steps, {'Nagle on' if args.sim_nagle else 'TCP_NODELAY'})")
+          f"({args.sim_step_ms} ms steps, {'Nagle on' if args.sim_nagle else 'TCP_NODELAY'}"
+          f"{', frames coalesced' if args.sim_coalesce else ''})")
     if args.latency:
         lat = result["latency_ms"]
         fmt = lambda v: f"{v:.2f}" if v is not None else "-"

@@ -60,6 +60,9 @@ CLI::App* add_sim_command(CLI::App& app, SimCommandFlags& flags) {
   sim->add_flag("--nagle", flags.nagle,
                 "leave Nagle's algorithm on for feed sockets (no TCP_NODELAY): frames written while one is "
                 "unacknowledged coalesce into one TCP segment, and wait for the client's delayed ACK");
+  sim->add_flag("--coalesce-writes", flags.coalesce_writes,
+                "write feed frames through one buffer: each TLS record and TCP segment carries many frames (a "
+                "busy server's writes) instead of one each");
   return sim;
 }
 
@@ -78,6 +81,7 @@ int run_sim_command(const SimCommandFlags& flags) {
   options.rest_requests_per_second = flags.rest_rate;
   options.tick_interval = std::chrono::milliseconds(flags.step_ms);
   options.nagle = flags.nagle;
+  options.coalesce_writes = flags.coalesce_writes;
   options.client_id = env_or_empty("DHAN_CLIENT_ID");
   options.access_token = env_or_empty("DHAN_ACCESS_TOKEN");
   options.send_log_path = flags.send_log;

@@ -31,6 +31,7 @@ struct SimCommandFlags {
   std::size_t rest_rate = 5;      // REST requests per second before 429 (Dhan's limit)
   int step_ms = 100;              // market model step: packets of one step leave together
   bool nagle = false;             // leave Nagle on: frames coalesce into fewer TCP segments
+  bool coalesce_writes = false;   // many frames per TLS record and TCP segment
 };
 
 // Registers the subcommand and its options on `app`, bound to `flags`.

@@ -27,6 +27,7 @@
 #include <unordered_map>
 
 #include "dhan/codec.hpp"
+#include "sim/coalescing_stream.hpp"
 #include "sim/market_model.hpp"
 #include "sim/rest_api.hpp"
 #include "sim/send_log.hpp"
@@ -67,7 +68,7 @@ struct AtomicCounters {
   std::atomic<std::uint64_t> connections_accepted{0}, connections_open{0}, auth_failures{0}, subscriptions{0},
       packets_sent{0}, frames_dropped{0}, disconnects_sent{0}, rest_requests{0}, rest_in_flight{0},
       rest_rate_limited{0}, subscribe_messages{0}, largest_subscribe_message{0},
-      min_subscribe_gap_us{SimulatorCounters::kNoGap}, breakouts_skipped{0};
+      min_subscribe_gap_us{SimulatorCounters::kNoGap}, breakouts_skipped{0}, feed_writes{0};
 };
 
 void raise_to(std::atomic<std::uint64_t>& a, std::uint64_t v) {
@@ -182,7 +183,7 @@ template <class Stream>
 class FeedSession : public FeedConnection, public std::enable_shared_from_this<FeedSession<Stream>> {
  public:
   FeedSession(std::shared_ptr<Simulator::Impl> sim, Stream&& stream)
-      : sim_(std::move(sim)), ws_(std::move(stream)), ping_timer_(ws_.get_executor()),
+      : sim_(std::move(sim)), ws_(std::move(stream), sim_->options.coalesce_writes, sim_->counters.feed_writes), ping_timer_(ws_.get_executor()),
         delay_timer_(ws_.get_executor()) {}
 
   void accept(http::request<http::string_body> req) {
@@ -191,6 +192,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
     ws_.read_message_max(kMaxClientMessage);
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { last_rx_ = SteadyClock::now(); });
     std::string target(req.target());
+    ws_.next_layer().set_owner(this->weak_from_this());
     ws_.async_accept(req, [self = this->shared_from_this(), target](beast::error_code ec) {
       self->on_accept(ec, target);
     });
@@ -225,7 +227,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   }
 
   void drop() override {
-    close_socket(ws_.next_layer());
+    close_socket(ws_.next_layer().next_layer());
     finish();
   }
 
@@ -376,9 +378,11 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   void do_write() {
     if (finished_) return;
     if (queue_.empty()) {
+      ws_.next_layer().hold(false);
       if (closing_) close_gracefully();
       return;
     }
+    ws_.next_layer().hold(true);
     writing_ = true;
     if (sim_->write_delay.count() > 0) {
       delay_timer_.expires_after(sim_->write_delay);
@@ -463,7 +467,7 @@ class FeedSession : public FeedConnection, public std::enable_shared_from_this<F
   }
 
   std::shared_ptr<Simulator::Impl> sim_;
-  websocket::stream<Stream> ws_;
+  websocket::stream<CoalescingStream<Stream>> ws_;
   asio::steady_timer ping_timer_;
   asio::steady_timer delay_timer_;
   beast::flat_buffer rx_;
@@ -962,7 +966,7 @@ SimulatorCounters Simulator::counters() const {
   return {c.connections_accepted, c.connections_open, c.auth_failures,   c.subscriptions,
           c.packets_sent,         c.frames_dropped,   c.disconnects_sent, c.rest_requests,
           c.rest_in_flight,       c.rest_rate_limited, c.subscribe_messages, c.largest_subscribe_message,
-          c.min_subscribe_gap_us, c.breakouts_skipped};
+          c.min_subscribe_gap_us, c.breakouts_skipped,  c.feed_writes};
 }
 
 std::vector<ExpectedAlert> Simulator::expected_alerts() const {

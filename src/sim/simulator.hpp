@@ -60,6 +60,10 @@ struct SimulatorOptions {
   // from an exchange feed server; with Nagle, frames coalesce on a busy
   // connection (fewer, larger TCP segments for the client to read).
   bool nagle = false;
+  // Frames are written through one buffer (sim/coalescing_stream.hpp): each
+  // TLS record and TCP segment carries many frames, as from a busy server
+  // that writes through a buffer. Off: one write, record and segment per frame.
+  bool coalesce_writes = false;
   std::string client_id;     // empty: any non-empty value is accepted
   std::string access_token;  // empty: any non-empty value is accepted
   std::size_t max_instruments_per_message = 100;
@@ -92,6 +96,7 @@ struct SimulatorCounters {
   std::uint64_t largest_subscribe_message = 0;       // instruments in the biggest one
   std::uint64_t min_subscribe_gap_us = kNoGap;       // shortest gap between two on one connection
   std::uint64_t breakouts_skipped = 0;  // the default rules could not alert (already above resistance, EMAs)
+  std::uint64_t feed_writes = 0;        // socket writes of feed frames: one per frame unless coalesce_writes
 };
 
 class Simulator {

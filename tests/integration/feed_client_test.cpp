@@ -96,8 +96,9 @@ class Harness {
     asio::post(io_, [&] { task(); });
     return result.get();
   }
-  explicit Harness(std::size_t instruments, double ticks_per_second = 2.0) {
+  explicit Harness(std::size_t instruments, double ticks_per_second = 2.0, bool coalesce_writes = false) {
     sim::SimulatorOptions so;
+    so.coalesce_writes = coalesce_writes;
     so.tls = true;
     so.always_open = true;
     so.client_id = kClient;
@@ -228,6 +229,34 @@ TEST(FeedClientSim, PacketsReachTheSinkInFlushedBatches) {
   EXPECT_LT(f.flushes, packets / 4) << "one flush per packet is no batching";
   EXPECT_LE(f.largest_batch, 64u);
   EXPECT_GT(f.largest_batch, 1u);
+}
+
+// A server that writes through a buffer (many frames per TLS record and TCP
+// segment, frames split across records) streams like one that writes each
+// frame on its own, and the simulator's buffer reaches the socket to its last
+// frame once the market goes quiet.
+TEST(FeedClientSim, FramesCoalescedIntoLargeWritesAllArrive) {
+  Harness h(2000, 5.0, /*coalesce_writes=*/true);
+  h.start(h.options());
+  ASSERT_TRUE(h.eventually([&] { return h.streaming_all(); }, 60s));
+  ASSERT_TRUE(h.eventually([&] { return h.sink().packets() > 20000; }, 60s)) << h.sink().packets() << " packets";
+  h.sim().stall(true);
+  std::uint64_t last = 0;
+  ASSERT_TRUE(h.eventually([&] {
+    const auto now = h.sink().packets();
+    const bool quiet = now == last && now == h.sim().counters().packets_sent;
+    last = now;
+    return quiet;
+  })) << h.sink().packets() << " packets received, " << h.sim().counters().packets_sent << " sent";
+
+  const auto status = h.status();
+  const auto counters = h.sim().counters();
+  EXPECT_EQ(h.sink().distinct_quoted(), h.size());
+  EXPECT_EQ(std::accumulate(status.decode.errors.begin(), status.decode.errors.end(), std::uint64_t{0}), 0u);
+  EXPECT_EQ(status.reconnects, 0u);
+  EXPECT_EQ(counters.connections_accepted, 1u);
+  EXPECT_GE(status.frames, 20 * counters.feed_writes)
+      << status.frames << " frames in " << counters.feed_writes << " writes: not coalesced";
 }
 
 TEST(FeedClientSim, SubscriptionMessagesArePaced) {
