@@ -231,13 +231,19 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
       return out;
     }
     const auto now = Clock::now();
-    if (now - last_rows_ < options_.rows_interval) return {};
-    last_rows_ = now;
+    if (now < next_rows_) return {};
+    next_rows_ = now + options_.rows_interval;
     // Socket.IO keeps full rows (its consumers replace rows); /ws sends changed members only.
     auto update = hub_->rows_since(cursor_, protocol_ == PushProtocol::kWebSocket ? RowFields::kChanged : RowFields::kAll,
                                    options_.rows_frame_bytes);
     cursor_ = update.version;
     if (update.parts.empty()) return {};
+    if (options_.rows_bytes_per_second > 0) {
+      std::size_t bytes = 0;
+      for (const auto& part : update.parts) bytes += part.size();
+      const auto budget = std::chrono::microseconds(bytes * 1000000 / options_.rows_bytes_per_second);
+      next_rows_ = std::max(next_rows_, now + std::chrono::duration_cast<Clock::duration>(budget));
+    }
     // The first part now, the rest one per write: an alert queued meanwhile goes between them.
     row_parts_.assign(std::make_move_iterator(update.parts.begin() + 1), std::make_move_iterator(update.parts.end()));
     return frame(update.snapshot ? "snapshot" : "rows", update.parts.front());
@@ -304,7 +310,7 @@ class PushSession : public PushClient, public std::enable_shared_from_this<PushS
   bool closing_ = false;
   bool ready_ = false;  // events may flow (Socket.IO: after the client's "40")
   std::optional<std::uint64_t> cursor_;  // nullopt until the first snapshot
-  Clock::time_point last_rows_{};
+  Clock::time_point next_rows_{};  // no rows pull before it
   Clock::time_point last_ping_{};
   bool awaiting_pong_ = false;
   std::string sid_;

@@ -6,8 +6,9 @@
 // on the server's I/O thread (the dashboard's web thread). Sends at most one frame at a time, choosing the
 // next one when the previous write finished: protocol frames, then queued
 // alerts/candles, then the newest status, then the next part of the rows
-// update being sent, then (at most every rows_interval) the rows changed
-// since its cursor, pulled from the Hub in parts of about rows_frame_bytes.
+// update being sent, then (at most every rows_interval, and on average at
+// most rows_bytes_per_second) the rows changed since its cursor, pulled
+// from the Hub in parts of about rows_frame_bytes.
 // So an alert waits for at most one bounded frame, never behind a whole
 // minute-boundary delta; a slow client gets coalesced rows (a fresh
 // snapshot only when behind the hub's pruned tombstones, see hub.hpp), and
@@ -31,6 +32,11 @@ struct PushOptions {
   std::size_t max_queue_bytes = 8u << 20;
   std::chrono::milliseconds rows_interval{100};
   std::size_t rows_frame_bytes = 64 * 1024;  // a larger rows update goes out in several frames
+  // After a rows update of B bytes the next one waits max(rows_interval,
+  // B / rows_bytes_per_second): a large universe's table refreshes less
+  // often (each update coalescing more changes) instead of streaming more
+  // than a browser can parse. Alerts, candles and status are never held. 0: no limit.
+  std::size_t rows_bytes_per_second = 2u << 20;
   std::size_t max_message = 64 * 1024;  // from the client
   std::size_t max_candle_subscriptions = 16;
   std::chrono::milliseconds ping_interval{25000};  // Socket.IO

@@ -874,6 +874,43 @@ TEST(WebPush, AnAlertGoesOutBetweenThePartsOfALargeDelta) {
   EXPECT_GT(parts_after, 0u) << "the alert waited for the whole delta (" << parts_before << " frames)";
 }
 
+// After a large rows update the next one waits for the client's byte
+// budget (here seconds), though rows_interval alone would allow one every
+// 10 ms; an alert still goes out at once.
+TEST(WebPush, RowsUpdatesKeepToTheByteBudgetAndAlertsDoNotWait) {
+  WebOptions options;
+  options.push.rows_interval = std::chrono::milliseconds(10);
+  options.push.rows_bytes_per_second = 10 * 1024;
+  Server server(options);
+  auto& hub = server.web().hub();
+  WsClient client(server.port(), "/ws");
+  ASSERT_FALSE(client.read_type("snapshot").is_null());
+  hub.publish_rows(changed_rows(1, 2000, 10.0, 1));
+  std::size_t bytes = 0;
+  for (;;) {  // the whole update, every part
+    const auto text = client.read();
+    ASSERT_FALSE(text.empty()) << "the update did not arrive whole";
+    const auto message = json::parse(text);
+    if (message.at("type") != "rows") continue;
+    bytes += text.size();
+    if (message.at("data").as_object().contains("removed")) break;
+  }
+  // Even a pull that met the hub still installing rows is > 0.5 s of budget.
+  ASSERT_GT(bytes, 5u * 1024) << "the update must be large enough to use the budget";
+
+  hub.publish_rows(changed_rows(1, 10, 11.0, 2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 30 rows intervals
+  hub.publish_alert(test::make_alert(7, "S1-FUT", "breakout"));
+  std::string first;
+  for (int i = 0; i < 50 && first.empty(); ++i) {
+    const auto text = client.read();
+    ASSERT_FALSE(text.empty());
+    const auto type = json::parse(text).at("type").as_string();
+    if (type == "rows" || type == "alert") first = type;
+  }
+  EXPECT_EQ(first, "alert") << "a rows update went out inside the byte budget's pause";
+}
+
 TEST(WebPush, UpgradeChecksOriginAndToken) {
   {
     Server server;
