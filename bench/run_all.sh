@@ -6,8 +6,8 @@
 #      Python csv.DictReader;
 #   3. instructions per packet of decode and engine (callgrind; skipped, and
 #      said so, when valgrind is missing);
-#   4. the end-to-end loads (500, 5,000, 25,000 instruments x 5/s), the last
-#      one with wrk on /api/status and /api/scanner (skipped, and said so,
+#   4. the end-to-end loads (500, 5,000, 25,000 instruments x 5/s, and
+#      25,000 again with the simulator's frames coalesced), the third one with wrk on /api/status and /api/scanner (skipped, and said so,
 #      when wrk is missing: scripts/bootstrap.sh --bench) and with the
 #      open-loop fixed-rate load (BUILD/bench/fno_http_rate): /api/status at
 #      1,000 req/s, /api/scanner at 100 req/s;
@@ -51,6 +51,10 @@ for n in 500 5000 25000; do
   python3 "$here/load/run_load.py" --bin "$build/fno-scanner" --instruments "$n" --duration "$load_seconds" \
     --json "$out/load_$n.json" "${extra[@]}"
 done
+# The same 25,000 from a server that writes through a buffer: many frames per
+# TLS record and TCP segment instead of one each (docs/PERFORMANCE.md).
+python3 "$here/load/run_load.py" --bin "$build/fno-scanner" --instruments 25000 --duration "$load_seconds" \
+  --sim-coalesce --json "$out/load_25000_coalesced.json"
 
 python3 "$here/load/run_load.py" --bin "$build/fno-scanner" --instruments 5000 --latency --json "$out/latency_5000.json"
 

@@ -127,23 +127,27 @@ def figures(results):
 
 def load_rows(results):
     rows = []
-    paths = sorted(glob.glob(os.path.join(results, "load_*.json")),
-                   key=lambda p: int(os.path.basename(p)[5:-5]) if os.path.basename(p)[5:-5].isdigit() else 0)
+    def order(path):  # load_<n>[_<variant>].json: by n, the variants after the plain run
+        stem = os.path.basename(path)[5:-5]
+        n, _, variant = stem.partition("_")
+        return (int(n) if n.isdigit() else 0, variant)
+    paths = sorted(glob.glob(os.path.join(results, "load_*.json")), key=order)
     for path in paths:
         run = load_json(path) or {}
         n = run.get("instruments", 0)
         # Issue 13 sets RSS targets for 500 and 25,000 instruments only.
         rss_limit = {500: 64, 25000: 512}.get(n)
+        name = f"{n:,}, coalesced" if run.get("sim_coalesce") else f"{n:,}"
         rows += [
-            (f"load {n:,}: simulator CPU", run.get("simulator_cpu_percent"), "% of a core", "-", None),
-            (f"load {n:,}: scanner CPU", run.get("cpu_percent"), "% of a core", "< 25" if n >= 25000 else "-",
+            (f"load {name}: simulator CPU", run.get("simulator_cpu_percent"), "% of a core", "-", None),
+            (f"load {name}: scanner CPU", run.get("cpu_percent"), "% of a core", "< 25" if n >= 25000 else "-",
              (lambda v: v < 25) if n >= 25000 else None),
-            (f"load {n:,}: scanner RSS (VmHWM)", run.get("rss_hwm_mb"), "MB", f"<= {rss_limit}" if rss_limit else "-",
+            (f"load {name}: scanner RSS (VmHWM)", run.get("rss_hwm_mb"), "MB", f"<= {rss_limit}" if rss_limit else "-",
              (lambda v, limit=rss_limit: v <= limit) if rss_limit else None),
-            (f"load {n:,}: packets decoded", run.get("packets_decoded"), "packets", "-", None),
-            (f"load {n:,}: packets/s received", run.get("packets_per_second"), "packets/s",
+            (f"load {name}: packets decoded", run.get("packets_decoded"), "packets", "-", None),
+            (f"load {name}: packets/s received", run.get("packets_per_second"), "packets/s",
              f"~{5 * n:,}", None),
-            (f"load {n:,}: drops", run.get("drops"), "count", "0", lambda v: v == 0),
+            (f"load {name}: drops", run.get("drops"), "count", "0", lambda v: v == 0),
         ]
     return rows
 

@@ -36,7 +36,9 @@ struct PushOptions {
   // B / rows_bytes_per_second): a large universe's table refreshes less
   // often (each update coalescing more changes) instead of streaming more
   // than a browser can parse. Alerts, candles and status are never held. 0: no limit.
-  std::size_t rows_bytes_per_second = 2u << 20;
+  // 4 MiB/s does not bind at 5,000 instruments (~3.2 MB/s): there 2 MiB/s
+  // made each pull larger and lengthened the alert tail (docs/PERFORMANCE.md).
+  std::size_t rows_bytes_per_second = 4u << 20;
   std::size_t max_message = 64 * 1024;  // from the client
   std::size_t max_candle_subscriptions = 16;
   std::chrono::milliseconds ping_interval{25000};  // Socket.IO
