@@ -20,6 +20,7 @@
 // strand), like the stream it wraps.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/post.hpp>
@@ -28,7 +29,6 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/error_code.hpp>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>

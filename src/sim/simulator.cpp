@@ -183,7 +183,9 @@ template <class Stream>
 class FeedSession : public FeedConnection, public std::enable_shared_from_this<FeedSession<Stream>> {
  public:
   FeedSession(std::shared_ptr<Simulator::Impl> sim, Stream&& stream)
-      : sim_(std::move(sim)), ws_(std::move(stream), sim_->options.coalesce_writes, sim_->counters.feed_writes), ping_timer_(ws_.get_executor()),
+      : sim_(std::move(sim)),
+        ws_(std::move(stream), sim_->options.coalesce_writes, sim_->counters.feed_writes),
+        ping_timer_(ws_.get_executor()),
         delay_timer_(ws_.get_executor()) {}
 
   void accept(http::request<http::string_body> req) {
