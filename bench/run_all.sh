@@ -7,7 +7,8 @@
 #   3. instructions per packet of decode and engine (callgrind; skipped, and
 #      said so, when valgrind is missing);
 #   4. the end-to-end loads (500, 5,000, 25,000 instruments x 5/s, and
-#      25,000 again with the simulator's frames coalesced), the third one with wrk on /api/status and /api/scanner (skipped, and said so,
+#      25,000 again with the simulator's frames coalesced), the third one
+#      with wrk on /api/status and /api/scanner (skipped, and said so,
 #      when wrk is missing: scripts/bootstrap.sh --bench) and with the
 #      open-loop fixed-rate load (BUILD/bench/fno_http_rate): /api/status at
 #      1,000 req/s, /api/scanner at 100 req/s;
